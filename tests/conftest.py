@@ -1,0 +1,46 @@
+"""Shared fixtures: where the real media live, and the bundled clips that always exist."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED_MEDIA = REPO / "tests" / "data" / "media"
+DEMO_CLIP = REPO / "src" / "backrehab" / "_demo" / "squat_rear_barbell.mp4"
+
+
+def shared_media_dir() -> Path:
+    """``$BACKREHAB_MEDIA_DIR`` or ``../shared/data/media`` next to the repository."""
+    env = os.environ.get("BACKREHAB_MEDIA_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "data" / "media"
+
+
+@pytest.fixture(scope="session")
+def media_dir() -> Path:
+    """The shared real media; skips with a visible reason when absent (never in CI)."""
+    path = shared_media_dir()
+    if not (path / "labels.json").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared media missing in CI: {path}")
+        pytest.skip(f"shared media not found at {path} (set BACKREHAB_MEDIA_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def labels(media_dir: Path) -> list[dict[str, Any]]:
+    """The hand labels of the shared media (labels.json)."""
+    data: list[dict[str, Any]] = json.loads((media_dir / "labels.json").read_text())
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the CLI's pose cache out of the user's home during tests."""
+    monkeypatch.setenv("BACKREHAB_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
