@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from backrehab.pose.posefile import PoseCache
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_MEDIA = REPO / "tests" / "data" / "media"
 DEMO_CLIP = REPO / "src" / "backrehab" / "_demo" / "squat_rear_barbell.mp4"
@@ -36,6 +38,12 @@ def labels(media_dir: Path) -> list[dict[str, Any]]:
     """The hand labels of the shared media (labels.json)."""
     data: list[dict[str, Any]] = json.loads((media_dir / "labels.json").read_text())
     return data
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> PoseCache:
+    """One pose cache for the whole session, so every real clip is estimated once."""
+    return PoseCache(tmp_path_factory.mktemp("shared-pose-cache"))
 
 
 @pytest.fixture(autouse=True)

@@ -116,7 +116,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for col in ("angle", "sound %", "median °", "min °", "max °"):
         angles.add_column(col, justify="right" if col != "angle" else "left")
     for name, s in summary["angle_stats"].items():
-        if s["sound_fraction"] > 0 and not name.endswith("_3d"):
+        if s["sound_fraction"] > 0:
             angles.add_row(
                 name,
                 f"{100 * s['sound_fraction']:.0f}",

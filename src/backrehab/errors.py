@@ -63,3 +63,13 @@ class NoPersonError(MediaError):
 
 class PoseFileError(BackrehabError, ValueError):
     """A saved pose file is unreadable, of an unknown version or inconsistent."""
+
+
+class InvalidResponseError(BackrehabError, ValueError):
+    """Questionnaire answers or clinician-entered values are missing, of the wrong type or out of
+    range; the message names the item."""
+
+
+class PoseQualityError(BackrehabError):
+    """The camera data cannot support the requested judgement (wrong view, too few visible
+    landmarks, person not in the test position)."""

@@ -136,12 +136,6 @@ def _label_ids() -> list[str]:
     return [Path(x["file"]).name for x in json.loads(path.read_text())]
 
 
-@pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> PoseCache:
-    """One pose cache for the whole session, so every real clip is estimated once."""
-    return PoseCache(tmp_path_factory.mktemp("shared-pose-cache"))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", _label_ids())
 def test_real_media_detection(
