@@ -137,6 +137,13 @@ ANGLES: Final[tuple[AngleSpec, ...]] = (
         "frontal",
         "Hip line vs horizontal, + = right hip higher",
     ),
+    AngleSpec(
+        "head_tilt",
+        "obliquity",
+        (L.LEFT_EAR, L.RIGHT_EAR),
+        "frontal",
+        "Ear line vs horizontal, + = right ear higher",
+    ),
     *_sides(
         "knee_fppa",
         "fppa",

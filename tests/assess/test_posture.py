@@ -1,0 +1,134 @@
+"""Posture from photos: metrics against norms, the view check, captures, and real photos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backrehab.assess.findings import Severity
+from backrehab.assess.posture import PostureSettings, assess_posture
+from backrehab.errors import PoseQualityError
+from backrehab.pose.extract import extract_pose
+from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
+from backrehab.pose.posefile import PoseCache
+from tests.conftest import BUNDLED_MEDIA
+from tests.synth import Posture, sequence_of
+
+
+def _photo(posture: Posture, yaw: float) -> AnalysisResult:
+    seq = sequence_of([posture], yaw_deg=yaw)
+    src = seq.source.__class__(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
+    return analyze_sequence(seq.replace(source=src))
+
+
+def test_front_photo_flags_pelvic_drop_with_its_side() -> None:
+    """A right hip 3 cm lower (8.5°) is flagged moderate, the left side being higher."""
+    result = assess_posture(_photo(Posture(pelvic_drop_m=0.03), 0.0))
+    pelvis = result.metric("pelvic_obliquity")
+    assert pelvis is not None
+    assert pelvis.value == pytest.approx(-8.53, abs=0.05)
+    assert pelvis.flagged
+    assert pelvis.severity is Severity.MODERATE
+    assert pelvis.side == "left"
+    shoulders = result.metric("shoulder_obliquity")
+    assert shoulders is not None
+    assert not shoulders.flagged
+    assert shoulders.severity is Severity.NORMAL
+    codes = {f.code for f in result.findings}
+    assert {"posture.pelvic_obliquity", "posture.shoulder_obliquity"} <= codes
+
+
+def test_side_metrics_are_not_judged_from_a_front_photo() -> None:
+    """A front photo lists the side-view metrics as not judged, with the reason."""
+    result = assess_posture(_photo(Posture(), 0.0))
+    assert result.view == "front"
+    assert "needs a side view" in result.not_judged["trunk_inclination"]
+    assert result.metric("trunk_inclination") is None
+
+
+@pytest.mark.parametrize(("view", "yaw"), [("side", 0.0), ("front", 90.0)])
+def test_wrong_view_is_refused_with_a_message(view: str, yaw: float) -> None:
+    """Asking for a side judgement from a front photo (or vice versa) raises PoseQualityError."""
+    with pytest.raises(PoseQualityError, match="Retake"):
+        assess_posture(_photo(Posture(), yaw), view=view)  # type: ignore[arg-type]
+
+
+def test_side_photo_forward_head_and_trunk() -> None:
+    """A head 0.15 m ahead and a trunk 12° forward are flagged from a side photo."""
+    posture = Posture(trunk_inclination=12.0, craniovertebral=20.0)
+    result = assess_posture(_photo(posture, -90.0), view="side")
+    trunk = result.metric("trunk_inclination")
+    head = result.metric("forward_head_offset")
+    assert trunk is not None
+    assert head is not None
+    assert trunk.value == pytest.approx(12.0, abs=0.5)
+    assert trunk.severity is Severity.MODERATE
+    assert head.flagged
+    cva = result.metric("craniovertebral_proxy")
+    assert cva is not None
+    assert cva.value == pytest.approx(20.0, abs=0.5)
+    assert not cva.flagged  # a keypoint proxy: trend only (§4.3)
+
+
+def test_flag_needs_two_of_three_captures() -> None:
+    """A 4° pelvic tilt on only one of three captures is not flagged; on two it is."""
+    level, tilted = Posture(), Posture(pelvic_drop_m=0.014)
+    once = assess_posture([_photo(tilted, 0.0), _photo(level, 0.0), _photo(level, 0.0)])
+    twice = assess_posture([_photo(tilted, 0.0), _photo(tilted, 0.0), _photo(level, 0.0)])
+    assert not once.metric("pelvic_obliquity").flagged  # type: ignore[union-attr]
+    assert twice.metric("pelvic_obliquity").flagged  # type: ignore[union-attr]
+
+
+def test_thresholds_are_configurable() -> None:
+    """Raising the obliquity threshold to 10° un-flags an 8.5° pelvic drop."""
+    result = assess_posture(
+        _photo(Posture(pelvic_drop_m=0.03), 0.0), settings=PostureSettings(obliquity_flag_deg=10.0)
+    )
+    assert not result.metric("pelvic_obliquity").flagged  # type: ignore[union-attr]
+
+
+def test_mixed_views_are_refused() -> None:
+    """Captures from front and side together are refused."""
+    with pytest.raises(PoseQualityError, match="mix"):
+        assess_posture([_photo(Posture(), 0.0), _photo(Posture(), 90.0)])
+
+
+@pytest.mark.video
+def test_seated_photo_is_not_judged_against_standing_norms() -> None:
+    """A seated photo gets head metrics but no standing trunk or knee judgement."""
+    result = assess_posture(
+        analyze_sequence(extract_pose(BUNDLED_MEDIA / "sitting_upright_side_01.jpg"))
+    )
+    assert result.view == "side"
+    assert result.metric("forward_head_offset") is not None
+    assert "not standing" in result.not_judged["trunk_inclination"]
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_real_photos(media_dir: Path, shared_cache: PoseCache) -> None:
+    """Standing photos are judged in their own view; the hunched man's head is further forward
+    than when he sits upright."""
+
+    def run(name: str) -> AnalysisResult:
+        return analyze_sequence(extract_pose(media_dir / name, cache=shared_cache))
+
+    front = assess_posture(run("standing_front_02.jpg"))
+    assert front.view == "front"
+    assert {m.name for m in front.metrics} >= {
+        "shoulder_obliquity",
+        "pelvic_obliquity",
+        "left_knee_alignment",
+    }
+    side = assess_posture(run("standing_side_01.jpg"), view="side")
+    trunk = side.metric("trunk_inclination")
+    assert trunk is not None
+    assert abs(trunk.value) < 5.0
+    with pytest.raises(PoseQualityError):
+        assess_posture(run("standing_side_01.jpg"), view="front")
+    hunched = assess_posture(run("sitting_hunched_side_01.jpg")).metric("forward_head_offset")
+    upright = assess_posture(run("sitting_upright_side_01.jpg")).metric("forward_head_offset")
+    assert hunched is not None
+    assert upright is not None
+    assert hunched.value > upright.value + 0.08
