@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -23,7 +23,7 @@ from rich.table import Table
 
 from backrehab import __version__
 from backrehab.config import AnalysisConfig, config_from_mapping, load_config, parse_overrides
-from backrehab.errors import BackrehabError
+from backrehab.errors import BackrehabError, ConfigError
 
 app = typer.Typer(
     name="backrehab",
@@ -191,6 +191,200 @@ def demo(
         )
     _print_summary(summary)
     out_console.print("Demo clip: FitnessScape, CC BY 3.0, via Wikimedia Commons.")
+
+
+def _print_findings(data: dict[str, Any], title: str) -> None:
+    table = Table(title=title)
+    for col in ("finding", "severity", "value", "side", "norm"):
+        table.add_column(col)
+    for f in data.get("findings", []):
+        value = "" if f["value"] is None else f"{f['value']:g} {f['unit']}".strip()
+        table.add_row(f["title"], f["severity"], value, f["side"], f["norm"])
+    out_console.print(table)
+    for name, why in data.get("not_judged", {}).items():
+        out_console.print(f"[dim]not judged: {name}: {why}[/]")
+
+
+def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        _print_findings(data, title)
+
+
+def _sex(value: str | None) -> Literal["female", "male"] | None:
+    if value is None:
+        return None
+    if value == "female":
+        return "female"
+    if value == "male":
+        return "male"
+    raise ConfigError(f"--sex must be female or male, not '{value}'.")
+
+
+def _cache() -> Any:
+    from backrehab.pose.posefile import PoseCache
+
+    return PoseCache(_cache_dir())
+
+
+@app.command()
+def score(
+    instrument: Annotated[str, typer.Argument(help="odi, rmdq, startback, nprs, psfs or fabq.")],
+    answers: Annotated[
+        str,
+        typer.Option(
+            "--answers",
+            help="Comma-separated answers; empty or "
+            '"na" = missing. psfs: "activity=rating;...". nprs: '
+            '"current,best,worst".',
+        ),
+    ],
+    not_employed: Annotated[
+        bool, typer.Option("--not-employed", help="FABQ: no work scale.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score a questionnaire and show its bands, risk group and findings."""
+    from backrehab.assess.questionnaires import (
+        findings_from,
+        parse_answers,
+        result_to_json_dict,
+        score_instrument,
+    )
+
+    name = instrument.lower()
+    result = score_instrument(name, parse_answers(name, answers), employed=not not_employed)
+    data = result_to_json_dict(result)
+    data["findings"] = [f.model_dump(mode="json") for f in findings_from(result)]
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"{result.version}", show_header=False)
+    for key in (
+        "score",
+        "percent",
+        "band",
+        "total",
+        "psychosocial",
+        "risk",
+        "physical_activity",
+        "work",
+        "mean_of_three",
+    ):
+        if key in data:
+            table.add_row(key, str(data[key]))
+    out_console.print(table)
+    _print_findings(data, "Findings")
+
+
+@app.command()
+def posture(
+    photos: Annotated[
+        list[Path],
+        typer.Argument(help="One or more photos of the same view (3 captures recommended)."),
+    ],
+    view: Annotated[
+        str | None, typer.Option("--view", help="front or side (default: as seen in the photo).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Posture from photos: head, shoulders, pelvis, trunk and knees against the norms."""
+    from backrehab.assess.from_media import posture_from_photos
+
+    if view not in (None, "front", "side"):
+        raise ConfigError(f"--view must be front or side, not '{view}'.")
+    data = posture_from_photos(photos, view=view, cache=_cache())  # type: ignore[arg-type]
+    _emit(data, as_json, f"Posture ({data['view']} view)")
+
+
+@app.command()
+def screen(
+    video: Annotated[Path, typer.Argument(help="Video of the movement.")],
+    test: Annotated[str, typer.Option("--test", help="squat, hinge or single_leg_stance.")],
+    sex: Annotated[str | None, typer.Option("--sex", help="female or male (FPPA limits).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Movement screen from video: per-repetition values, a summary and findings."""
+    from backrehab.assess.from_media import screen_from_video
+    from backrehab.assess.screens import SCREEN_TESTS, ScreenSettings
+
+    if test not in SCREEN_TESTS:
+        raise ConfigError(f"--test must be one of {', '.join(SCREEN_TESTS)}, not '{test}'.")
+    with _progress(not as_json and sys.stderr.isatty(), f"Pose: {video.name}") as on_progress:
+        data = screen_from_video(
+            video,
+            test,
+            settings=ScreenSettings(sex=_sex(sex)),
+            cache=_cache(),
+            on_progress=on_progress,
+        )
+    _emit(data, as_json, f"{test} screen: {len(data['reps'])} repetitions")
+
+
+@app.command()
+def endurance(
+    video: Annotated[Path | None, typer.Argument(help="Video of one hold test (optional).")] = None,
+    test: Annotated[
+        str | None,
+        typer.Option(
+            "--test", help="With a video: plank, side_bridge, biering_sorensen or flexor."
+        ),
+    ] = None,
+    flexor: Annotated[float | None, typer.Option("--flexor", help="Flexor hold, s.")] = None,
+    extensor: Annotated[
+        float | None, typer.Option("--extensor", help="Biering-Sørensen extensor hold, s.")
+    ] = None,
+    side_left: Annotated[
+        float | None, typer.Option("--side-left", help="Left side bridge, s.")
+    ] = None,
+    side_right: Annotated[
+        float | None, typer.Option("--side-right", help="Right side bridge, s.")
+    ] = None,
+    sex: Annotated[str | None, typer.Option("--sex", help="female or male (norms).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Trunk endurance: ratios and flags from typed hold times, or a hold timed from video."""
+    from backrehab.assess import from_media
+    from backrehab.assess.endurance_video import HOLD_TESTS
+
+    if video is None:
+        if test is not None:
+            raise ConfigError(
+                "--test needs a VIDEO; for typed times use --flexor, --extensor, "
+                "--side-left and --side-right."
+            )
+        if all(v is None for v in (flexor, extensor, side_left, side_right)):
+            raise ConfigError(
+                "Give hold times (--flexor, --extensor, --side-left, "
+                "--side-right) or a VIDEO with --test."
+            )
+        data = from_media.endurance_from_times(
+            flexor_s=flexor,
+            extensor_s=extensor,
+            side_left_s=side_left,
+            side_right_s=side_right,
+            sex=_sex(sex),
+        )
+        _emit(data, as_json, "Trunk endurance battery")
+        return
+    if test not in HOLD_TESTS:
+        raise ConfigError(f"--test must be one of {', '.join(HOLD_TESTS)} with a video.")
+    with _progress(not as_json and sys.stderr.isatty(), f"Pose: {video.name}") as on_progress:
+        data = from_media.hold_from_video(
+            video,
+            test,
+            sex=_sex(sex),
+            cache=_cache(),
+            on_progress=on_progress,
+        )
+    if not as_json:
+        for h in data["holds"]:
+            out_console.print(
+                f"hold {h['start_s']:.1f}-{h['end_s']:.1f} s: "
+                f"{h['duration_s']:.1f} s ({h['end_reason']})"
+            )
+    _emit(data, as_json, f"{test}: longest hold {data['longest_hold_s']:.1f} s")
 
 
 @config_app.command("show")

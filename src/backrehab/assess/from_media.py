@@ -1,0 +1,116 @@
+"""Assessments straight from media files: analyse (or read the pose cache), then assess.
+
+Input: photo or video paths and settings. Output: the assessment result models of
+:mod:`~backrehab.assess.posture`, :mod:`~backrehab.assess.screens`,
+:mod:`~backrehab.assess.endurance_video` and :mod:`~backrehab.assess.endurance`, as JSON-ready
+dicts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from backrehab.assess.endurance import EnduranceTest, EnduranceTimes, Sex, evaluate_endurance
+from backrehab.assess.endurance import findings_from as endurance_findings
+from backrehab.assess.endurance_video import HoldSettings, HoldTest, time_hold_test
+from backrehab.assess.posture import PostureSettings, PostureView, assess_posture
+from backrehab.assess.screens import ScreenSettings, ScreenTest, run_screen
+from backrehab.config import AnalysisConfig
+from backrehab.pose.extract import ProgressCallback
+from backrehab.pose.pipeline import analyze_media
+from backrehab.pose.posefile import PoseCache
+
+PathLike = str | os.PathLike[str]
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    data: dict[str, Any] = model.model_dump(mode="json")
+    return data
+
+
+def posture_from_photos(
+    photos: Sequence[PathLike],
+    *,
+    view: PostureView | None = None,
+    settings: PostureSettings | None = None,
+    config: AnalysisConfig | None = None,
+    cache: PoseCache | None = None,
+) -> dict[str, Any]:
+    """Posture of one or more photos of one view; JSON-ready with ``findings`` and ``metrics``."""
+    results = [analyze_media(p, config, cache=cache) for p in photos]
+    posture = assess_posture(results, view=view, settings=settings)
+    out = _dump(posture)
+    out["metrics"] = {m["name"]: m for m in out["metrics"]}
+    out["findings"] = out.pop("findings")
+    return out
+
+
+def screen_from_video(
+    video: PathLike,
+    test: ScreenTest,
+    *,
+    settings: ScreenSettings | None = None,
+    config: AnalysisConfig | None = None,
+    cache: PoseCache | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """A movement screen of one video; JSON-ready with ``findings``, ``metrics`` and ``reps``."""
+    analysis = analyze_media(video, config, cache=cache, on_progress=on_progress)
+    result = run_screen(analysis, test, settings)
+    out = _dump(result)
+    out["metrics"] = out.pop("summary")
+    return out
+
+
+def hold_from_video(
+    video: PathLike,
+    test: HoldTest,
+    *,
+    sex: Sex | None = None,
+    settings: HoldSettings | None = None,
+    config: AnalysisConfig | None = None,
+    cache: PoseCache | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Time a hold test in one video; McGill tests are also compared with the norms.
+
+    The longest hold is the test time. For the battery's tests (flexor, Biering-Sørensen,
+    side bridge) it is evaluated as a partial battery, so low endurance against the sex-matched
+    norm is reported when ``sex`` is given; the plank has no norm in the reference.
+    """
+    analysis = analyze_media(video, config, cache=cache, on_progress=on_progress)
+    timing = time_hold_test(analysis, test, settings)
+    out = _dump(timing)
+    out["findings"] = []
+    if test != "plank" and timing.holds:
+        battery_test = EnduranceTest.from_hold_test(test, timing.side)
+        times = EnduranceTimes(sex=sex, **{battery_test.times_field: timing.longest_hold_s})
+        evaluation = evaluate_endurance(times)
+        out["battery_test"] = battery_test.value
+        out["findings"] = [_dump(f) for f in endurance_findings(evaluation)]
+    return out
+
+
+def endurance_from_times(
+    *,
+    flexor_s: float | None,
+    extensor_s: float | None,
+    side_left_s: float | None,
+    side_right_s: float | None,
+    sex: Sex | None = None,
+) -> dict[str, Any]:
+    """The McGill battery from clinician-entered times; JSON-ready with ratios and findings."""
+    times = EnduranceTimes(
+        flexor_s=flexor_s,
+        extensor_s=extensor_s,
+        side_left_s=side_left_s,
+        side_right_s=side_right_s,
+        sex=sex,
+    )
+    result = evaluate_endurance(times)
+    out = _dump(result)
+    out["flags"] = list(result.flag_codes)
+    out["findings"] = [_dump(f) for f in endurance_findings(result)]
+    return out
