@@ -1,4 +1,4 @@
-"""CLI contract of the assessment commands: score, posture, screen, endurance (JSON keys, errors)."""
+"""CLI contract of the assessment commands: score, posture, screen, endurance (keys, errors)."""
 
 from __future__ import annotations
 
@@ -49,20 +49,37 @@ def test_score_startback_and_fabq_keys(capsys: pytest.CaptureFixture[str]) -> No
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["score", "odi", "--answers", "1,2,3,1,2,1,2,9,2,2"], "item 8"),
-     (["score", "xyz", "--answers", "1"], "odi"),
-     (["score", "rmdq", "--answers", "1,0,abc"], "RMDQ")],
+    [
+        (["score", "odi", "--answers", "1,2,3,1,2,1,2,9,2,2"], "item 8"),
+        (["score", "xyz", "--answers", "1"], "odi"),
+        (["score", "rmdq", "--answers", "1,0,abc"], "RMDQ"),
+    ],
 )
-def test_score_bad_answers_exit_2(args: list[str], message: str,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_bad_answers_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Out-of-range answers and unknown instruments exit 2 naming the problem."""
     assert message in _fails(args, capsys)
 
 
 def test_endurance_typed_times(capsys: pytest.CaptureFixture[str]) -> None:
     """Typed hold times give the ratios and the flags of §3.3."""
-    data = _json(["endurance", "--flexor", "150", "--extensor", "120", "--side-left", "80",
-                  "--side-right", "95", "--sex", "male"], capsys)
+    data = _json(
+        [
+            "endurance",
+            "--flexor",
+            "150",
+            "--extensor",
+            "120",
+            "--side-left",
+            "80",
+            "--side-right",
+            "95",
+            "--sex",
+            "male",
+        ],
+        capsys,
+    )
     assert data["flex_ext"] == pytest.approx(1.25)
     assert "flexor_extensor_imbalance" in data["flags"]
     assert "side_bridge_asymmetry" in data["flags"]

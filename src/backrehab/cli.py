@@ -279,6 +279,115 @@ def score(
 
 
 @app.command()
+def assess(
+    intake: Annotated[Path, typer.Argument(help="Intake JSON (docs/assessment-intake.md).")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the assessment JSON.")] = Path(
+        "assessment.json"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment JSON.")] = False,
+) -> None:
+    """Run a whole assessment from an intake file and write the assessment JSON (findings)."""
+    from backrehab.assess.intake import build_assessment, parse_intake
+    from backrehab.pose.outputs import atomic_write_text
+
+    document = parse_intake(_read_json(intake))
+    result = build_assessment(document, base_dir=intake.parent, cache=_cache())
+    atomic_write_text(out, result.to_json() + "\n")
+    if as_json:
+        typer.echo(result.to_json())
+        return
+    _print_findings(
+        {"findings": [f.model_dump(mode="json") for f in result.findings]},
+        f"Assessment ({len(result.findings)} findings) written to {out}",
+    )
+
+
+@app.command()
+def ergo(
+    photo: Annotated[
+        Path | None, typer.Argument(help="Side-view photo of the work posture.")
+    ] = None,
+    method: Annotated[str, typer.Option("--method", help="rula or reba.")] = "rula",
+    angles: Annotated[
+        Path | None,
+        typer.Option(
+            "--angles", help="JSON file of angles and adjustments (docs/ergonomics-angles.md)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the overlay PNG (default out/<photo name>)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """RULA or REBA workstation score, from measured angles or from a side-view photo."""
+    from backrehab.ergonomics import findings_from, score_from_dict, score_to_json_dict
+
+    name = method.lower()
+    if name not in ("rula", "reba"):
+        raise ConfigError(f"--method must be rula or reba, not '{method}'.")
+    if (photo is None) == (angles is None):
+        raise ConfigError("Give either a PHOTO or --angles FILE.json (not both).")
+    if angles is not None:
+        data = _read_json(angles)
+        score = score_from_dict(name, data)
+        result = score_to_json_dict(score)
+        result["findings"] = [f.model_dump(mode="json") for f in findings_from(score)]
+    else:
+        assert photo is not None
+        result = _ergo_photo(photo, name, out)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    out_console.print(
+        f"{name.upper()} score {result['score']} (action level "
+        f"{result['action_level']}, {result['side']} side): {result['action']}"
+    )
+    _print_findings(result, "Findings")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"File not found: {path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path.name} is not valid JSON.", detail=str(exc)) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name} must hold a JSON object of angles and adjustments.")
+    return data
+
+
+def _ergo_photo(photo: Path, method: str, out: Path | None) -> dict[str, Any]:
+    from backrehab.ergonomics import findings_from, score_to_json_dict
+    from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
+    from backrehab.pose.pipeline import analyze_media
+
+    analysis = analyze_media(photo, cache=_cache())
+    ergo_result = ergonomics_from_pose(analysis, method)  # type: ignore[arg-type]
+    data = score_to_json_dict(ergo_result.score, side=ergo_result.side)
+    data["angles_used"] = ergo_result.angles_used
+    data["angle_sources"] = ergo_result.angle_sources
+    data["other_side_score"] = ergo_result.other_side_score
+    data["seated"] = ergo_result.seated
+    data["inferred"] = list(ergo_result.inferred)
+    data["findings"] = [
+        f.model_dump(mode="json")
+        for f in findings_from(
+            ergo_result.score,
+            side=ergo_result.side,
+            confidence=0.7,
+            source_note=f"from a side-view photo ({photo.name})",
+        )
+    ]
+    folder = out or Path("out") / f"{photo.stem}_{method}"
+    folder.mkdir(parents=True, exist_ok=True)
+    overlay = write_ergonomics_overlay(photo, analysis, ergo_result, folder / "overlay.png")
+    data["overlay"] = str(overlay)
+    return data
+
+
+@app.command()
 def posture(
     photos: Annotated[
         list[Path],

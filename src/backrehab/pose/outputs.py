@@ -28,7 +28,9 @@ FLAG_TEXT = {
 }
 
 
-def _atomic_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text via a temporary file in the same folder and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -94,7 +96,7 @@ def write_outputs(
     written["pose"] = save_pose(result.raw, out_dir / f"{stem}{SUFFIX}")
     for name, text in (("angles", angles_csv(result)), ("angle_flags", angle_flags_csv(result))):
         path = out_dir / f"{name}.csv"
-        _atomic_text(path, text)
+        atomic_write_text(path, text)
         written[name] = path
     if overlay:
         from backrehab.pose import overlay as ov
@@ -117,6 +119,6 @@ def write_outputs(
     summary = result.summary()
     summary["outputs"] = {k: p.name for k, p in written.items()}
     path = out_dir / "summary.json"
-    _atomic_text(path, json.dumps(summary, indent=2) + "\n")
+    atomic_write_text(path, json.dumps(summary, indent=2) + "\n")
     written["summary"] = path
     return written

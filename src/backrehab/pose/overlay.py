@@ -419,6 +419,8 @@ def write_photo_overlay(
     out_path: Path,
     *,
     min_visibility: float = 0.0,
+    labels: Sequence[tuple[Landmark, str]] | None = None,
+    caption: str | None = None,
 ) -> Path:
     """Draw frame 0 of ``sequence`` over a photo and save it as PNG.
 
@@ -434,6 +436,9 @@ def write_photo_overlay(
         Destination; always PNG content, written atomically (temporary file, then rename).
     min_visibility
         Passed to :func:`draw_pose`. The default 0 draws every point the cleaned pose kept.
+    labels, caption
+        Replace the default labels (sound angles) and caption (the view), e.g. to show the
+        angles an ergonomic score used.
 
     Returns
     -------
@@ -457,8 +462,8 @@ def write_photo_overlay(
         rgb,
         sequence.image_px[0],
         sequence.visibility[0],
-        labels=angle_labels(angles, 0),
-        caption=_caption([], view, bool(sequence.detected[0])),
+        labels=angle_labels(angles, 0) if labels is None else labels,
+        caption=_caption([], view, bool(sequence.detected[0])) if caption is None else caption,
         min_visibility=min_visibility,
     )
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR))

@@ -1,0 +1,166 @@
+"""RULA/REBA from side-view photos: both sides scored, the worse reported, the pairs ordered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+
+from backrehab.cli import main
+from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
+from backrehab.errors import PoseQualityError
+from backrehab.pose.extract import extract_pose
+from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
+from backrehab.pose.posefile import PoseCache
+from tests.conftest import BUNDLED_MEDIA
+from tests.synth import Posture, sequence_of
+
+
+def _photo(posture: Posture, yaw: float) -> AnalysisResult:
+    seq = sequence_of([posture], yaw_deg=yaw)
+    src = seq.source.__class__(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
+    return analyze_sequence(seq.replace(source=src))
+
+
+def test_synthetic_bent_worker_scores_worse_than_upright() -> None:
+    """A worker bent 45° with arms reaching forward scores higher than one standing upright."""
+    upright = ergonomics_from_pose(_photo(Posture(craniovertebral=75), -90.0), "rula")
+    bent = ergonomics_from_pose(
+        _photo(
+            Posture(
+                trunk_inclination=45, shoulder_flexion=100, elbow_flexion=20, craniovertebral=30
+            ),
+            -90.0,
+        ),
+        "rula",
+    )
+    assert bent.score.grand > upright.score.grand
+    assert bent.angles_used["trunk_flexion_deg"] == pytest.approx(45.0, abs=0.5)
+    assert bent.score.trunk == 3  # 20-60° of flexion
+
+
+def test_both_sides_scored_and_the_worse_reported() -> None:
+    """With one arm raised the raised side is the reported side."""
+    posture = Posture(shoulder_flexion=10)
+    result = _photo(posture, 90.0)
+    ergo = ergonomics_from_pose(result, "reba")
+    assert ergo.side in ("left", "right")
+    assert ergo.other_side_score is not None
+    assert ergo.score.grand >= ergo.other_side_score
+
+
+def test_front_photo_is_refused() -> None:
+    """RULA from a front photo is refused with a message asking for a side view."""
+    with pytest.raises(PoseQualityError, match="side view"):
+        ergonomics_from_pose(_photo(Posture(), 0.0), "rula")
+
+
+@pytest.mark.video
+def test_hidden_forearm_is_assumed_and_listed(tmp_path: Path) -> None:
+    """Folded arms hide the wrist: the lower arm is assumed, listed, and the overlay marks it."""
+    photo = BUNDLED_MEDIA / "sitting_upright_side_01.jpg"
+    analysis = analyze_sequence(extract_pose(photo))
+    ergo = ergonomics_from_pose(analysis, "rula")
+    assert ergo.seated
+    assert any("assumed" in text for text in ergo.inferred)
+    out = write_ergonomics_overlay(photo, analysis, ergo, tmp_path / "overlay.png")
+    image = cv2.imread(str(out))
+    assert image is not None
+    assert image.shape[:2] == (1280, 720)
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_hunched_scores_worse_than_upright_for_the_same_person(
+    media_dir: Path, shared_cache: PoseCache
+) -> None:
+    """The same man hunched scores worse on RULA (and REBA) than upright or reclined."""
+
+    def score(name: str, method: str) -> int:
+        analysis = analyze_sequence(extract_pose(media_dir / name, cache=shared_cache))
+        return ergonomics_from_pose(analysis, method).score.grand  # type: ignore[arg-type]
+
+    for method in ("rula", "reba"):
+        hunched = score("sitting_hunched_side_01.jpg", method)
+        assert hunched > score("sitting_upright_side_01.jpg", method)
+        assert hunched > score("sitting_reclined_side_01.jpg", method)
+
+
+def _cli_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:  # type: ignore[type-arg]
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out, err = capsys.readouterr()
+    assert info.value.code in (0, None), err
+    data: dict = json.loads(out)  # type: ignore[type-arg]
+    return data
+
+
+def test_cli_ergo_from_angles_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """ergo --angles prints method, score, action_level and side for both methods."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    rula = _cli_json(
+        ["ergo", "--method", "rula", "--angles", str(docs / "rula-angles.json"), "--json"], capsys
+    )
+    reba = _cli_json(
+        ["ergo", "--method", "reba", "--angles", str(docs / "reba-angles.json"), "--json"], capsys
+    )
+    assert (rula["method"], rula["score"], rula["action_level"]) == ("rula", 4, 2)
+    assert (reba["method"], reba["score"], reba["action_level"]) == ("reba", 10, 3)
+    assert rula["side"] == "none"
+
+
+@pytest.mark.video
+def test_cli_ergo_from_photo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """ergo PHOTO prints the score keys, the angles used and writes the overlay."""
+    data = _cli_json(
+        [
+            "ergo",
+            str(BUNDLED_MEDIA / "sitting_upright_side_01.jpg"),
+            "--method",
+            "rula",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
+        capsys,
+    )
+    assert {"method", "score", "action_level", "side", "angles_used"} <= set(data)
+    assert data["side"] in ("left", "right")
+    assert Path(data["overlay"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ergo", "--method", "owas", "--angles", "x.json"], "rula or reba"),
+        (["ergo", "--method", "rula"], "either a PHOTO"),
+        (["ergo", "--method", "rula", "--angles", "/nonexistent.json"], "not found"),
+    ],
+)
+def test_cli_ergo_errors(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad method, missing input and a missing file exit 2 with a message."""
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_ergo_bad_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An out-of-range angle in the file exits 2 naming the field."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "upper_arm_flexion_deg": 400,
+                "lower_arm_flexion_deg": 80,
+                "neck_flexion_deg": 5,
+                "trunk_flexion_deg": 5,
+            }
+        )
+    )
+    with pytest.raises(SystemExit) as info:
+        main(["ergo", "--method", "rula", "--angles", str(bad)])
+    assert info.value.code == 2
+    assert "upper_arm_flexion_deg" in capsys.readouterr().err
