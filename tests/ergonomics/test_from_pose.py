@@ -164,3 +164,27 @@ def test_cli_ergo_bad_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         main(["ergo", "--method", "rula", "--angles", str(bad)])
     assert info.value.code == 2
     assert "upper_arm_flexion_deg" in capsys.readouterr().err
+
+
+SITTING = (
+    "sitting_desk_hunched_side_01.jpg",
+    "sitting_desk_lean_side_exif_01.jpg",
+    "sitting_hunched_side_01.jpg",
+    "sitting_upright_side_01.jpg",
+    "sitting_reclined_side_01.jpg",
+    "sitting_upright_bench_side_01.jpg",
+)
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_all_six_sitting_photos_are_scored_seated(media_dir: Path, shared_cache: PoseCache
+                                                  ) -> None:
+    """Every labelled sitting photo gets a RULA and a REBA score, seen as seated, with a side."""
+    for name in SITTING:
+        analysis = analyze_sequence(extract_pose(media_dir / name, cache=shared_cache))
+        for method in ("rula", "reba"):
+            ergo = ergonomics_from_pose(analysis, method)  # type: ignore[arg-type]
+            assert ergo.seated, name
+            assert ergo.side in ("left", "right")
+            assert 1 <= ergo.score.grand <= (7 if method == "rula" else 15)
