@@ -178,8 +178,7 @@ SITTING = (
 
 @pytest.mark.video
 @pytest.mark.slow
-def test_all_six_sitting_photos_are_scored_seated(media_dir: Path, shared_cache: PoseCache
-                                                  ) -> None:
+def test_all_six_sitting_photos_are_scored_seated(media_dir: Path, shared_cache: PoseCache) -> None:
     """Every labelled sitting photo gets a RULA and a REBA score, seen as seated, with a side."""
     for name in SITTING:
         analysis = analyze_sequence(extract_pose(media_dir / name, cache=shared_cache))
