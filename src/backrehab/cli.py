@@ -278,6 +278,106 @@ def score(
     _print_findings(data, "Findings")
 
 
+def _coach_report(video: Path, exercise: str, kind: str, as_json: bool) -> dict[str, Any]:
+    from backrehab.coach.run import coach_sequence
+    from backrehab.coach.specs import spec_for
+    from backrehab.pose.pipeline import analyze_media
+
+    spec = spec_for(exercise)
+    if spec.kind != kind:
+        what = "a hold" if spec.kind == "hold" else "counted in repetitions"
+        other = "hold" if spec.kind == "hold" else "reps"
+        raise ConfigError(f"'{exercise}' is {what}: use backrehab {other}.")
+    with _progress(not as_json and sys.stderr.isatty(), f"Pose: {video.name}") as on_progress:
+        analysis = analyze_media(video, cache=_cache(), on_progress=on_progress)
+    return coach_sequence(analysis, spec).to_json_dict()
+
+
+@app.command()
+def reps(
+    video: Annotated[Path, typer.Argument(help="Video of the exercise.")],
+    exercise: Annotated[
+        str, typer.Option("--exercise", help="Exercise id, e.g. bodyweight_squat.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count repetitions, time them and check form in a video."""
+    data = _coach_report(video, exercise, "reps", as_json)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table(
+        title=f"{exercise}: {data['reps']} reps, {data['partial_reps']} partial, "
+        f"form score {data['form_score']}"
+    )
+    for col in ("#", "start s", "peak s", "end s", "ROM", "side", "faults"):
+        table.add_column(col)
+    for r in data["per_rep"]:
+        table.add_row(
+            str(r["index"]) + ("" if r["complete"] else " (partial)"),
+            f"{r['start_s']:.2f}",
+            f"{r['peak_s']:.2f}",
+            f"{r['end_s']:.2f}",
+            f"{r['rom']:.0f} {r['rom_unit']}",
+            r["side"],
+            "; ".join(f["cue"] for f in r["faults"]),
+        )
+    out_console.print(table)
+
+
+@app.command()
+def hold(
+    video: Annotated[Path, typer.Argument(help="Video of the hold.")],
+    exercise: Annotated[str, typer.Option("--exercise", help="Exercise id, e.g. front_plank.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Time the holds of an isometric exercise in a video."""
+    data = _coach_report(video, exercise, "hold", as_json)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for h in data["holds"]:
+        out_console.print(
+            f"hold {h['start_s']:.1f}-{h['end_s']:.1f} s: {h['duration_s']:.1f} s "
+            f"({h['end_reason']})"
+        )
+    out_console.print(f"total {data['total_hold_s']:.1f} s")
+
+
+@app.command()
+def coach(
+    exercise: Annotated[str, typer.Option("--exercise", help="Exercise id.")],
+    camera: Annotated[int | None, typer.Option("--camera", help="Camera index, e.g. 0.")] = None,
+    video: Annotated[
+        Path | None, typer.Option("--video", help="Coach a video file as if live.")
+    ] = None,
+    window: Annotated[
+        bool, typer.Option("--window/--no-window", help="Show the OpenCV window.")
+    ] = True,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the annotated video (MP4).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Live camera coach: skeleton, count, hold timer and cues (q or Esc to stop)."""
+    from backrehab.coach.live import run_live
+    from backrehab.coach.specs import spec_for
+
+    if (camera is None) == (video is None):
+        raise ConfigError("Give --camera N or --video FILE.")
+    if video is not None and not window and out is None:
+        out = Path("out") / f"{video.stem}_coach.mp4"
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    summary = run_live(
+        spec_for(exercise), camera=camera, video=video, show_window=window, output=out
+    )
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+    else:
+        out_console.print(summary.model_dump())
+
+
 @app.command()
 def assess(
     intake: Annotated[Path, typer.Argument(help="Intake JSON (docs/assessment-intake.md).")],

@@ -1,0 +1,416 @@
+"""The generic coach engine: one repetition state machine and one hold timer for every spec.
+
+Input: frames, one at a time (time in s, whether the measurement is trustworthy, the spec's signal
+and rule values). Output: repetition and hold reports with times, range of motion, peak values,
+form faults with their cues and a form score; the current status and cue for a live display.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from backrehab.coach.specs import FormRule, MovementSpec
+
+State = Literal["waiting", "ready", "moving", "reached"]
+
+#: Key of the body yaw (degrees, see :mod:`backrehab.pose.view`) in a frame's values.
+YAW_KEY = "_yaw_deg"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One frame for the engine. ``ok`` is False when the person is out of view or the landmarks
+    the spec needs are not visible: the engine then pauses (never counts, never resets)."""
+
+    t_s: float
+    ok: bool
+    signal: float
+    values: dict[str, float] = field(default_factory=dict)
+
+
+class Fault(BaseModel):
+    """A form fault in one repetition or hold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    cue: str
+    fraction: float
+
+
+class RepReport(BaseModel):
+    """One repetition (complete) or partial repetition."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int
+    set_index: int
+    complete: bool
+    side: Literal["left", "right", "none"]
+    start_s: float
+    peak_s: float
+    end_s: float
+    duration_s: float
+    rom: float
+    rom_unit: str
+    peak_value: float
+    faults: tuple[Fault, ...]
+    score: float
+
+
+class HoldReport(BaseModel):
+    """One hold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_s: float
+    end_s: float
+    duration_s: float
+    end_reason: str
+    faults: tuple[Fault, ...] = ()
+
+
+class SetReport(BaseModel):
+    """One set: counts, holds and a form score explained by its faults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int
+    reps: int
+    partial_reps: int
+    reps_left: int
+    reps_right: int
+    hold_s: float
+    form_score: float | None
+    fault_counts: dict[str, int]
+
+
+@dataclass
+class _Rep:
+    start_s: float
+    t: list[float] = field(default_factory=list)
+    x: list[float] = field(default_factory=list)
+    values: list[dict[str, float]] = field(default_factory=list)
+    reached: list[bool] = field(default_factory=list)
+
+
+class RepEngine:
+    """Repetition state machine for a ``kind: reps`` spec; feed frames with :meth:`step`."""
+
+    def __init__(self, spec: MovementSpec) -> None:
+        if spec.kind != "reps":
+            raise ValueError(f"{spec.exercise_id} is a hold, not a repetition exercise")
+        self.spec = spec
+        self.d = spec.direction
+        self.xs = self.d * spec.start
+        self.xe = self.d * spec.end
+        self.h = spec.hysteresis
+        self.state: State = "waiting"
+        self.reps: list[RepReport] = []
+        self._rep: _Rep | None = None
+        self._last_ok_t: float | None = None
+        self._last_start_t: float | None = None
+        self._set_index = 1
+        self._idle_since: float | None = None
+        self.cue: str = ""
+        self.status: str = "Get into the start position"
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _new_rep(self, t: float) -> None:
+        self._rep = _Rep(start_s=self._last_start_t if self._last_start_t is not None else t)
+
+    def _push(self, f: Frame, x: float, reached: bool) -> None:
+        assert self._rep is not None
+        self._rep.t.append(f.t_s)
+        self._rep.x.append(x)
+        self._rep.values.append(f.values)
+        self._rep.reached.append(reached)
+
+    def _close(self, end_s: float, complete: bool) -> None:
+        rep, self._rep = self._rep, None
+        if rep is None or not rep.t:
+            return
+        duration = end_s - rep.start_s
+        if complete and duration < self.spec.min_rep_s:
+            return  # too quick to be a repetition: tracking noise
+        x = np.asarray(rep.x)
+        t = np.asarray(rep.t)
+        top = float(np.nanmax(x))
+        if not complete and (top - self.xs) < self.spec.partial_fraction * (self.xe - self.xs):
+            return  # a small wobble, not an attempt
+        # The peak is the middle of the time spent in the end zone (a bottom or top hold is
+        # timed at its middle, not at one noisy extreme frame).
+        zone = np.flatnonzero(np.asarray(rep.reached))
+        peak_s = (
+            float((t[zone[0]] + t[zone[-1]]) / 2.0) if zone.size else float(t[int(np.nanargmax(x))])
+        )
+        rom_name = self.spec.rom_signal
+        if rom_name:
+            series = np.asarray([v.get(rom_name, math.nan) for v in rep.values], dtype=float)
+            unit = "deg"
+        else:
+            series, unit = x * self.d, self.spec.signal_unit
+        finite = series[np.isfinite(series)]
+        rom = float(np.ptp(finite)) if finite.size else 0.0
+        faults = self._faults(rep)
+        score = max(0.0, 100.0 - sum(self._weight(f.id) for f in faults))
+        self.reps.append(
+            RepReport(
+                index=len(self.reps) + 1,
+                set_index=self._set_index,
+                complete=complete,
+                side=self._side(rep),
+                start_s=round(rep.start_s, 3),
+                peak_s=round(peak_s, 3),
+                end_s=round(end_s, 3),
+                duration_s=round(duration, 3),
+                rom=round(rom, 2),
+                rom_unit=unit,
+                peak_value=round(top * self.d, 3),
+                faults=tuple(faults),
+                score=round(score, 1),
+            )
+        )
+
+    def _weight(self, fault_id: str) -> float:
+        return next(r.weight for r in self.spec.form_rules if r.id == fault_id)
+
+    def _side(self, rep: _Rep) -> Literal["left", "right", "none"]:
+        if not self.spec.side_signals:
+            return "none"
+        spans = []
+        for name in self.spec.side_signals:
+            s = np.asarray([v.get(name, math.nan) for v in rep.values], dtype=float)
+            s = s[np.isfinite(s)]
+            spans.append(float(np.ptp(s)) if s.size else -1.0)
+        return "left" if spans[0] >= spans[1] else "right"
+
+    @staticmethod
+    def _view_ok(rule: FormRule, values: dict[str, float]) -> bool:
+        """A view-bound rule is judged only when the camera looks at its plane."""
+        if rule.view == "any":
+            return True
+        yaw = abs(values.get(YAW_KEY, math.nan))
+        if not math.isfinite(yaw):
+            return False
+        offset = min(yaw, 180.0 - yaw) if rule.view == "frontal" else abs(yaw - 90.0)
+        return offset <= rule.view_tolerance_deg
+
+    def _faults(self, rep: _Rep) -> list[Fault]:
+        out = []
+        for rule in self.spec.form_rules:
+            frames = [
+                v
+                for v, r in zip(rep.values, rep.reached, strict=True)
+                if (rule.phase == "rep" or r) and self._view_ok(rule, v)
+            ]
+            vals = np.asarray([v.get(rule.signal, math.nan) for v in frames], dtype=float)
+            vals = vals[np.isfinite(vals)]
+            if not vals.size:
+                continue
+            bad = np.zeros(vals.shape, dtype=bool)
+            if rule.min is not None:
+                bad |= vals < rule.min
+            if rule.max is not None:
+                bad |= vals > rule.max
+            fraction = float(bad.mean())
+            if fraction >= rule.min_fraction:
+                out.append(Fault(id=rule.id, cue=rule.cue, fraction=round(fraction, 2)))
+        return out
+
+    def _live_cue(self, f: Frame, reached: bool) -> str:
+        for rule in self.spec.form_rules:
+            if (rule.phase == "peak" and not reached) or not self._view_ok(rule, f.values):
+                continue
+            v = f.values.get(rule.signal, math.nan)
+            if not math.isfinite(v):
+                continue
+            if (rule.min is not None and v < rule.min) or (rule.max is not None and v > rule.max):
+                return rule.cue
+        return ""
+
+    # -- the state machine -----------------------------------------------------------------
+    def step(self, f: Frame) -> None:
+        """Advance by one frame."""
+        x = self.d * f.signal
+        if not f.ok or not math.isfinite(x):
+            self.status = "Paused: move so that the camera sees your whole body"
+            self.cue = ""
+            if (
+                self._rep is not None
+                and self._last_ok_t is not None
+                and f.t_s - self._last_ok_t > self.spec.max_rep_s
+            ):
+                self._close(self._last_ok_t, complete=False)
+                self.state = "waiting"
+            return
+        self._last_ok_t = f.t_s
+        in_start = x <= self.xs
+        left_start = x > self.xs + self.h
+        at_end = x >= self.xe
+        if (
+            self.state in ("waiting", "ready")
+            and self._idle_since is not None
+            and (f.t_s - self._idle_since >= self.spec.set_break_s)
+            and self.reps
+        ):
+            self._set_index += 1
+            self._idle_since = None
+        if self.state == "waiting":
+            if in_start:
+                self.state, self._last_start_t = "ready", f.t_s
+            elif self.spec.start_in_end_zone and at_end:
+                self.state = "reached"
+                self._last_start_t = f.t_s
+                self._new_rep(f.t_s)
+                self._push(f, x, True)
+        elif self.state == "ready":
+            if in_start:
+                self._last_start_t = f.t_s
+                if self._idle_since is None:
+                    self._idle_since = f.t_s
+            elif left_start:
+                self.state = "moving"
+                self._idle_since = None
+                self._new_rep(f.t_s)
+                self._push(f, x, False)
+        elif self.state == "moving":
+            self._push(f, x, at_end)
+            if at_end:
+                self.state = "reached"
+            elif in_start:
+                self._close(f.t_s, complete=False)
+                self.state, self._last_start_t = "ready", f.t_s
+        else:  # reached
+            self._push(f, x, x >= self.xe - self.h)
+            if in_start:
+                self._close(f.t_s, complete=True)
+                self.state, self._last_start_t = "ready", f.t_s
+                self._idle_since = f.t_s
+        self.cue = self._live_cue(f, self.state == "reached")
+        done = sum(r.complete for r in self.reps)
+        self.status = {
+            "waiting": "Get into the start position",
+            "ready": f"Ready - {done} reps",
+            "moving": f"Rep {done + 1}",
+            "reached": f"Rep {done + 1}: hold, return",
+        }[self.state]
+
+    def finish(self) -> None:
+        """End of the recording: an unfinished repetition is a partial one."""
+        if self._rep is not None and self._rep.t:
+            self._close(self._rep.t[-1], complete=False)
+        self.state = "waiting"
+
+    @property
+    def count(self) -> int:
+        """Complete repetitions so far."""
+        return sum(r.complete for r in self.reps)
+
+
+class HoldEngine:
+    """Hold timer for a ``kind: hold`` spec: runs only while every hold condition is met and
+    pauses (grace period) when a condition lapses or the person cannot be measured."""
+
+    def __init__(self, spec: MovementSpec) -> None:
+        if spec.kind != "hold":
+            raise ValueError(f"{spec.exercise_id} is a repetition exercise, not a hold")
+        self.spec = spec
+        self.holds: list[HoldReport] = []
+        self._start: float | None = None
+        self._last_good: float | None = None
+        self._lapse_reason = ""
+        self.cue = ""
+        self.status = "Get into position"
+
+    def _failing(self, f: Frame) -> str:
+        if not f.ok:
+            return "not measurable"
+        for c in self.spec.hold_conditions:
+            v = f.values.get(c.signal, math.nan)
+            if not math.isfinite(v):
+                return "not measurable"
+            if (c.min is not None and v < c.min) or (c.max is not None and v > c.max):
+                return c.cue
+        return ""
+
+    def step(self, f: Frame) -> None:
+        """Advance by one frame."""
+        failing = self._failing(f)
+        if not failing:
+            if self._start is None:
+                self._start = f.t_s
+            self._last_good = f.t_s
+            self.cue = ""
+        else:
+            self.cue = failing if failing != "not measurable" else ""
+            if self._start is not None and self._last_good is not None:
+                if not self._lapse_reason:
+                    self._lapse_reason = failing
+                if f.t_s - self._last_good > self.spec.grace_s:
+                    self._end(self._lapse_reason)
+        if not failing:
+            self._lapse_reason = ""
+        self.status = (
+            f"Hold {self.current_s:4.1f} s"
+            if self._start is not None
+            else ("Paused: the camera cannot see you" if not f.ok else "Get into position")
+        )
+
+    def _end(self, reason: str) -> None:
+        assert self._start is not None
+        assert self._last_good is not None
+        duration = self._last_good - self._start
+        if duration >= self.spec.min_hold_s:
+            self.holds.append(
+                HoldReport(
+                    start_s=round(self._start, 3),
+                    end_s=round(self._last_good, 3),
+                    duration_s=round(duration, 3),
+                    end_reason=reason,
+                )
+            )
+        self._start, self._last_good, self._lapse_reason = None, None, ""
+
+    @property
+    def current_s(self) -> float:
+        """Seconds held in the running hold (0 when not holding)."""
+        if self._start is None or self._last_good is None:
+            return 0.0
+        return self._last_good - self._start
+
+    def finish(self) -> None:
+        """End of the recording."""
+        if self._start is not None:
+            self._end("recording ended")
+
+
+def set_reports(reps: list[RepReport], spec: MovementSpec) -> list[SetReport]:
+    """Per-set counts and form scores (mean of the repetition scores, complete ones first)."""
+    out = []
+    for index in sorted({r.set_index for r in reps}) or [1]:
+        mine = [r for r in reps if r.set_index == index]
+        complete = [r for r in mine if r.complete]
+        scored = complete or mine
+        counts: dict[str, int] = {}
+        for r in mine:
+            for fault in r.faults:
+                counts[fault.id] = counts.get(fault.id, 0) + 1
+        out.append(
+            SetReport(
+                index=index,
+                reps=len(complete),
+                partial_reps=len(mine) - len(complete),
+                reps_left=sum(r.side == "left" for r in complete),
+                reps_right=sum(r.side == "right" for r in complete),
+                hold_s=0.0,
+                form_score=round(float(np.mean([r.score for r in scored])), 1) if scored else None,
+                fault_counts=counts,
+            )
+        )
+    return out

@@ -1,0 +1,205 @@
+"""The live coach: camera or video frames in, skeleton, count, hold timer and cue out, in real time.
+
+Each frame: MediaPipe pose -> One-Euro filtered world landmarks -> the spec's signals -> the same
+engine as offline. Shows an OpenCV window, or writes the annotated video (headless). The time the
+coach logic takes per frame (signals + engine, pose excluded) is measured and reported in ms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict
+
+from backrehab.coach.engine import Frame, HoldEngine, RepEngine
+from backrehab.coach.run import compute_features
+from backrehab.coach.specs import MovementSpec
+from backrehab.config import ExtractionConfig
+from backrehab.errors import MediaReadError
+from backrehab.pose.filtering import OneEuroFilter
+from backrehab.pose.landmarks import CORE_LANDMARKS
+
+RgbImage = npt.NDArray[np.uint8]
+
+
+class LiveSummary(BaseModel):
+    """What a live session did, with the measured cost of the coach logic."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    exercise: str
+    frames: int
+    reps: int
+    partial_reps: int
+    total_hold_s: float
+    coach_ms_mean: float
+    coach_ms_p95: float
+    frames_per_s: float
+    paused_fraction: float
+    output: str | None
+
+
+def _camera_frames(index: int) -> Iterator[tuple[float, RgbImage]]:
+    import cv2
+
+    cap = cv2.VideoCapture(index)
+    if not cap.isOpened():
+        raise MediaReadError(f"Camera {index} cannot be opened: is it connected and free?")
+    start = time.perf_counter()
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                return
+            rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+            yield time.perf_counter() - start, rgb
+    finally:
+        cap.release()
+
+
+def _video_frames(path: Path) -> Iterator[tuple[float, RgbImage]]:
+    from backrehab.pose.media import VideoReader, open_media
+
+    media = open_media(path, max_file_mb=ExtractionConfig().max_file_mb)
+    if media.media_type != "video":
+        raise MediaReadError(f"{path.name} is a photo; the coach needs a video or a camera.")
+    with VideoReader(media.path) as reader:
+        for _, t_s, rgb in reader.frames():
+            yield t_s, rgb
+
+
+def run_live(
+    spec: MovementSpec,
+    *,
+    camera: int | None = None,
+    video: Path | None = None,
+    show_window: bool = True,
+    output: Path | None = None,
+    min_visibility: float = 0.5,
+    on_frame: Callable[[int], None] | None = None,
+) -> LiveSummary:
+    """Coach one exercise live from a camera, or from a video as if it were live.
+
+    Parameters
+    ----------
+    spec
+        The exercise's movement spec.
+    camera, video
+        Exactly one source: a camera index, or a video file (processed frame by frame, causally,
+        exactly as a camera stream).
+    show_window
+        Show an OpenCV window (press q or Esc to stop). False for headless use.
+    output
+        Write the annotated video here (MP4).
+    min_visibility
+        Landmarks below this are treated as unseen; the coach then pauses and asks the user to
+        adjust the camera rather than cue on guesses.
+    """
+    import cv2
+
+    from backrehab.pose.extract import PoseEstimator
+    from backrehab.pose.overlay import draw_pose
+
+    if (camera is None) == (video is None):
+        raise ValueError("give exactly one of camera or video")
+    frames = _camera_frames(camera) if camera is not None else _video_frames(video)  # type: ignore[arg-type]
+    engine: RepEngine | HoldEngine = RepEngine(spec) if spec.kind == "reps" else HoldEngine(spec)
+    smoother = OneEuroFilter(min_cutoff_hz=1.5, beta=0.5)
+    writer: Any = None
+    costs: list[float] = []
+    paused = 0
+    n = 0
+    started = time.perf_counter()
+    with PoseEstimator(static_image=False, settings=ExtractionConfig()) as estimator:
+        try:
+            for t_s, rgb in frames:
+                found = estimator.process(rgb)
+                tic = time.perf_counter()
+                if found is None:
+                    world = np.full((1, 33, 3), np.nan)
+                    image = np.full((33, 3), np.nan)
+                    vis = np.zeros(33)
+                    smoother.reset()
+                else:
+                    image, vis, raw_world = found
+                    masked = np.where((vis >= min_visibility)[:, None], raw_world, np.nan)
+                    world = smoother(t_s, masked)[None]
+                feats = compute_features(world, spec)
+                drive = float(feats[spec.signal][0]) if spec.kind == "reps" else 0.0
+                core_seen = bool(np.all(vis[[int(lm) for lm in CORE_LANDMARKS]] >= min_visibility))
+                ok = core_seen and (np.isfinite(drive) if spec.kind == "reps" else True)
+                engine.step(
+                    Frame(
+                        t_s=t_s,
+                        ok=ok,
+                        signal=drive,
+                        values={k: float(v[0]) for k, v in feats.items()},
+                    )
+                )
+                costs.append((time.perf_counter() - tic) * 1000.0)
+                paused += not ok
+                n += 1
+                caption = _caption(spec, engine, ok)
+                if show_window or output is not None:
+                    drawn = draw_pose(
+                        rgb, image, vis, caption=caption, min_visibility=min_visibility
+                    )
+                    bgr = cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR)
+                    if output is not None:
+                        if writer is None:
+                            h, w = bgr.shape[:2]
+                            writer = cv2.VideoWriter(
+                                str(output), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (w, h)
+                            )
+                            if not writer.isOpened():
+                                raise MediaReadError(f"Cannot write the video {output}.")
+                        writer.write(bgr)
+                    if show_window:
+                        cv2.imshow(f"backrehab coach - {spec.exercise_id}", bgr)
+                        if cv2.waitKey(1) & 0xFF in (27, ord("q")):
+                            break
+                if on_frame is not None:
+                    on_frame(n)
+        finally:
+            if writer is not None:
+                writer.release()
+            if show_window:
+                cv2.destroyAllWindows()
+    engine.finish()
+    elapsed = time.perf_counter() - started
+    reps = engine.reps if isinstance(engine, RepEngine) else []
+    holds = engine.holds if isinstance(engine, HoldEngine) else []
+    return LiveSummary(
+        exercise=spec.exercise_id,
+        frames=n,
+        reps=sum(r.complete for r in reps),
+        partial_reps=sum(not r.complete for r in reps),
+        total_hold_s=round(sum(h.duration_s for h in holds), 3),
+        coach_ms_mean=round(float(np.mean(costs)), 4) if costs else 0.0,
+        coach_ms_p95=round(float(np.percentile(costs, 95)), 4) if costs else 0.0,
+        frames_per_s=round(n / elapsed, 2) if elapsed > 0 else 0.0,
+        paused_fraction=round(paused / n, 4) if n else 0.0,
+        output=str(output) if output is not None else None,
+    )
+
+
+def _caption(spec: MovementSpec, engine: RepEngine | HoldEngine, ok: bool) -> str:
+    if not ok:
+        return (
+            "Adjust the camera: your whole body must be visible\n"
+            "(no form cues while the camera cannot see you)"
+        )
+    if isinstance(engine, RepEngine):
+        head = f"{spec.exercise_id}: {engine.count} reps"
+    else:
+        done = sum(h.duration_s for h in engine.holds)
+        head = f"{spec.exercise_id}: hold {engine.current_s:4.1f} s (total {done:.0f} s)"
+    lines = [head, engine.status]
+    if engine.cue:
+        lines.append(f"Cue: {engine.cue}")
+    return "\n".join(lines)

@@ -1,0 +1,208 @@
+"""Signals that drive repetitions and form rules, computed from landmarks of any number of frames.
+
+Input: a :class:`Body` wrapping world coordinates (N, 33, 3) in metres (y down, origin between
+the hips). Output: one value per frame (degrees or body lengths). Every signal is 3D so that it
+reads the same from any camera angle; the registry :data:`SIGNALS` names them for the specs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from backrehab.pose.angles import ANGLES, AngleSpec, _body_frame, _compute, _Frame, interior_deg
+from backrehab.pose.landmarks import Landmark as L
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class Body:
+    """World landmarks of N frames with the y-up copy and body axes computed once, shared by
+    every signal of a frame (the live coach computes several signals per frame)."""
+
+    def __init__(self, world_m: FloatArray) -> None:
+        self.world = world_m
+        self._pts: FloatArray | None = None
+        self._frame: _Frame | None = None
+
+    @property
+    def pts(self) -> FloatArray:
+        """y-up copy for the angle kernels."""
+        if self._pts is None:
+            pts = self.world.copy()
+            pts[:, :, 1] *= -1.0
+            self._pts = pts
+        return self._pts
+
+    @property
+    def frame(self) -> _Frame:
+        """Body axes (see :mod:`backrehab.pose.angles`)."""
+        if self._frame is None:
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                self._frame = _body_frame(self.pts, "world", np.zeros(len(self.world)))
+        return self._frame
+
+
+Signal = Callable[[Body], FloatArray]
+
+_SPECS: Final[dict[str, AngleSpec]] = {s.name: s for s in ANGLES}
+
+
+def _quiet(fn: Signal) -> Signal:
+    def wrapped(body: Body) -> FloatArray:
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            return np.asarray(fn(body), dtype=np.float64)
+
+    wrapped.__doc__ = fn.__doc__
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+def _p(w: FloatArray, lm: L) -> FloatArray:
+    return w[:, int(lm)]
+
+
+def _seg(w: FloatArray, a: L, b: L) -> FloatArray:
+    return np.asarray(np.linalg.norm(_p(w, a) - _p(w, b), axis=1), dtype=np.float64)
+
+
+def world_angle(name: str) -> Signal:
+    """The 3D variant of a named angle of the angle table (degrees)."""
+    spec = _SPECS[name]
+
+    @_quiet
+    def signal(body: Body) -> FloatArray:
+        return _compute(spec, body.pts, body.frame, "world")
+
+    signal.__name__ = f"{name}_3d"
+    return signal
+
+
+@_quiet
+def hip_height(body: Body) -> FloatArray:
+    """Hips above the ankles, in leg lengths (1 = standing straight; lower when squatting)."""
+    world = body.world
+    leg = np.nanmean(
+        np.stack(
+            [
+                _seg(world, L.LEFT_HIP, L.LEFT_KNEE) + _seg(world, L.LEFT_KNEE, L.LEFT_ANKLE),
+                _seg(world, L.RIGHT_HIP, L.RIGHT_KNEE) + _seg(world, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+            ]
+        ),
+        axis=0,
+    )
+    ankles = np.nanmean(world[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1], axis=1)
+    hips = np.nanmean(world[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], 1], axis=1)
+    return np.asarray((ankles - hips) / leg, dtype=np.float64)
+
+
+def _mean_sides(stem: str) -> Signal:
+    left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
+
+    @_quiet
+    def signal(body: Body) -> FloatArray:
+        return np.asarray(np.nanmean(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
+
+    signal.__name__ = f"mean_{stem}"
+    return signal
+
+
+def _max_sides(stem: str) -> Signal:
+    left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
+
+    @_quiet
+    def signal(body: Body) -> FloatArray:
+        return np.asarray(np.nanmax(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
+
+    signal.__name__ = f"max_{stem}"
+    return signal
+
+
+def _min_sides(stem: str) -> Signal:
+    left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
+
+    @_quiet
+    def signal(body: Body) -> FloatArray:
+        return np.asarray(np.nanmin(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
+
+    signal.__name__ = f"min_{stem}"
+    return signal
+
+
+@_quiet
+def body_arch(body: Body) -> FloatArray:
+    """180 - interior(shoulder, hip, ankle), mean of both sides: 0 = straight body line."""
+    world = body.world
+    lines = [
+        interior_deg(
+            _p(world, L[f"{s}_SHOULDER"]), _p(world, L[f"{s}_HIP"]), _p(world, L[f"{s}_ANKLE"])
+        )
+        for s in ("LEFT", "RIGHT")
+    ]
+    return np.asarray(180.0 - np.nanmean(np.stack(lines), axis=0), dtype=np.float64)
+
+
+@_quiet
+def shoulder_over_hands(body: Body) -> FloatArray:
+    """Shoulders above the wrists, in arm lengths (1 = arms straight under the body)."""
+    world = body.world
+    arm = np.nanmean(
+        np.stack(
+            [
+                _seg(world, L.LEFT_SHOULDER, L.LEFT_ELBOW)
+                + _seg(world, L.LEFT_ELBOW, L.LEFT_WRIST),
+                _seg(world, L.RIGHT_SHOULDER, L.RIGHT_ELBOW)
+                + _seg(world, L.RIGHT_ELBOW, L.RIGHT_WRIST),
+            ]
+        ),
+        axis=0,
+    )
+    wrists = np.nanmean(world[:, [int(L.LEFT_WRIST), int(L.RIGHT_WRIST)], 1], axis=1)
+    shoulders = np.nanmean(world[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)], 1], axis=1)
+    return np.asarray((wrists - shoulders) / arm, dtype=np.float64)
+
+
+@_quiet
+def elbow_under_shoulder(body: Body) -> FloatArray:
+    """Angle of the upper arm from vertical (elbow below the shoulder), the smaller side, deg."""
+    world = body.world
+    up = np.array([0.0, -1.0, 0.0])
+    angles = []
+    for s in ("LEFT", "RIGHT"):
+        arm = _p(world, L[f"{s}_SHOULDER"]) - _p(world, L[f"{s}_ELBOW"])
+        cos = (arm @ up) / np.linalg.norm(arm, axis=1)
+        angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    return np.asarray(np.nanmin(np.stack(angles), axis=0), dtype=np.float64)
+
+
+#: Named signals for movement specs; angle names of the table are also accepted (3D variant).
+SIGNALS: Final[dict[str, Signal]] = {
+    "hip_height": hip_height,
+    "body_arch": body_arch,
+    "shoulder_over_hands": shoulder_over_hands,
+    "elbow_under_shoulder": elbow_under_shoulder,
+    "mean_hip_flexion": _mean_sides("hip_flexion"),
+    "mean_knee_flexion": _mean_sides("knee_flexion"),
+    "mean_elbow_flexion": _mean_sides("elbow_flexion"),
+    "max_knee_flexion": _max_sides("knee_flexion"),
+    "min_hip_flexion": _min_sides("hip_flexion"),
+    "max_shoulder_flexion": _max_sides("shoulder_flexion"),
+    "max_elbow_flexion": _max_sides("elbow_flexion"),
+    "trunk_inclination": world_angle("trunk_inclination"),
+}
+
+
+def signal_named(name: str) -> Signal:
+    """The signal called ``name`` (registry entry or a table angle such as ``left_knee_fppa``)."""
+    if name in SIGNALS:
+        return SIGNALS[name]
+    base = name.removesuffix("_3d")
+    if base in _SPECS:
+        return world_angle(base)
+    raise KeyError(name)

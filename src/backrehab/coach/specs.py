@@ -1,0 +1,144 @@
+"""Declarative movement specs: which signal drives a repetition, its zones, and the form rules.
+
+Input: ``coach/data/specs.yaml`` (package data) keyed by exercise id. Output: validated, frozen
+:class:`MovementSpec` objects for the generic engine. Units are in the field names; signals and
+angles are named from :mod:`backrehab.coach.signals` and the angle table.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from backrehab.coach.signals import signal_named
+from backrehab.errors import ConfigError
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FormRule(_Frozen):
+    """A constraint on a signal during part of a repetition, with the cue to show."""
+
+    id: str
+    signal: str
+    min: float | None = None
+    max: float | None = None
+    phase: Literal["peak", "rep", "hold"] = "rep"
+    min_fraction: float = Field(0.3, gt=0, le=1, description="share of the phase's frames")
+    cue: str
+    weight: float = Field(25.0, gt=0, le=100, description="form-score points lost per rep")
+    view: Literal["any", "frontal", "sagittal"] = Field(
+        "any", description="judged only from this camera view (e.g. knee valgus: frontal)"
+    )
+    view_tolerance_deg: float = Field(30.0, gt=0, le=45)
+
+
+class HoldCondition(_Frozen):
+    """A signal range that must hold for the hold timer to run."""
+
+    signal: str
+    min: float | None = None
+    max: float | None = None
+    cue: str
+
+
+class MovementSpec(_Frozen):
+    """How the coach follows one exercise.
+
+    A repetition leaves the start zone (signal beyond ``start`` by ``hysteresis``), reaches the end
+    zone (signal at or beyond ``end``) and returns to the start zone. ``end`` may be below or
+    above ``start``; the direction follows. A return without reaching the end zone, after moving
+    at least ``partial_fraction`` of the way, is a partial repetition. ``start_in_end_zone`` lets
+    a set begin in the end position (a deadlift lifted from the floor).
+    """
+
+    exercise_id: str
+    kind: Literal["reps", "hold"]
+    view_note: str = ""
+    signal: str = ""
+    signal_unit: str = ""
+    start: float = 0.0
+    end: float = 0.0
+    hysteresis: float = Field(0.0, ge=0)
+    partial_fraction: float = Field(0.5, gt=0, lt=1)
+    min_rep_s: float = Field(0.6, ge=0)
+    max_rep_s: float = Field(20.0, gt=0)
+    start_in_end_zone: bool = False
+    rom_signal: str = ""
+    side_signals: tuple[str, str] | None = Field(
+        None, description="(left, right): the side with the larger excursion owns the rep"
+    )
+    form_rules: tuple[FormRule, ...] = ()
+    hold_conditions: tuple[HoldCondition, ...] = ()
+    grace_s: float = Field(0.5, ge=0, description="hold: lapse allowed (§7.1)")
+    min_hold_s: float = Field(2.0, ge=0)
+    set_break_s: float = Field(15.0, gt=0, description="idle this long starts a new set")
+
+    @model_validator(mode="after")
+    def _check(self) -> MovementSpec:
+        names = [r.signal for r in self.form_rules] + [c.signal for c in self.hold_conditions]
+        if self.kind == "reps":
+            names.append(self.signal)
+            if self.start == self.end:
+                raise ValueError("start and end must differ")
+            if self.hysteresis >= abs(self.end - self.start) / 2:
+                raise ValueError("hysteresis must be under half the start-end distance")
+        elif not self.hold_conditions:
+            raise ValueError("a hold needs hold_conditions")
+        if self.rom_signal:
+            names.append(self.rom_signal)
+        if self.side_signals:
+            names.extend(self.side_signals)
+        for name in names:
+            try:
+                signal_named(name)
+            except KeyError:
+                raise ValueError(f"unknown signal '{name}'") from None
+        return self
+
+    @property
+    def direction(self) -> float:
+        """+1 when the signal rises towards the end zone, -1 when it falls."""
+        return 1.0 if self.end > self.start else -1.0
+
+
+def _load(text: str, origin: str) -> dict[str, MovementSpec]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin} is not valid YAML.", detail=str(exc)) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("specs"), dict):
+        raise ConfigError(f"{origin} must have a top-level 'specs' mapping of exercise ids.")
+    out: dict[str, MovementSpec] = {}
+    for exercise_id, body in data["specs"].items():
+        try:
+            out[exercise_id] = MovementSpec.model_validate({"exercise_id": exercise_id, **body})
+        except (ValidationError, TypeError) as exc:
+            raise ConfigError(
+                f"{origin}: movement spec '{exercise_id}' is invalid: {exc}", detail=str(exc)
+            ) from exc
+    return out
+
+
+@functools.cache
+def packaged_specs() -> dict[str, MovementSpec]:
+    """The movement specs shipped with backrehab."""
+    text = resources.files("backrehab.coach.data").joinpath("specs.yaml").read_text("utf-8")
+    return _load(text, "coach/data/specs.yaml")
+
+
+def spec_for(exercise_id: str) -> MovementSpec:
+    """The movement spec of an exercise; unknown ids list the exercises the coach follows."""
+    specs = packaged_specs()
+    if exercise_id not in specs:
+        raise ConfigError(
+            f"The camera coach has no movement spec for '{exercise_id}'. Exercises it follows: "
+            f"{', '.join(sorted(specs))}."
+        )
+    return specs[exercise_id]
