@@ -137,6 +137,15 @@ def spec_for(exercise_id: str) -> MovementSpec:
     """The movement spec of an exercise; unknown ids list the exercises the coach follows."""
     specs = packaged_specs()
     if exercise_id not in specs:
+        from backrehab.exercises import load_library
+
+        library = load_library()
+        if exercise_id in library:
+            raise ConfigError(
+                f"'{exercise_id}' ({library.get(exercise_id).name}) is in the exercise library, "
+                "but the camera coach cannot follow it yet. Exercises it follows: "
+                f"{', '.join(sorted(specs))}."
+            )
         raise ConfigError(
             f"The camera coach has no movement spec for '{exercise_id}'. Exercises it follows: "
             f"{', '.join(sorted(specs))}."

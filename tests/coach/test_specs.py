@@ -1,0 +1,54 @@
+"""The packaged movement specs: valid, tied to the exercise library, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from backrehab.coach.specs import _load, packaged_specs, spec_for
+from backrehab.errors import ConfigError
+from backrehab.exercises import load_library
+
+
+def test_every_spec_is_an_exercise_of_the_library() -> None:
+    """Each movement spec belongs to an exercise id of the library."""
+    library = load_library()
+    assert set(packaged_specs()) <= set(library.ids())
+
+
+def test_the_exercises_of_the_real_clips_have_specs() -> None:
+    """The exercises the labelled clips show can all be coached."""
+    for exercise in (
+        "bodyweight_squat",
+        "forward_lunge",
+        "glute_bridge",
+        "push_up",
+        "kettlebell_deadlift",
+        "prone_back_extension",
+        "bird_dog_elbow_to_knee",
+        "front_plank",
+        "quadruped_hip_extension",
+        "side_bridge",
+    ):
+        assert spec_for(exercise).exercise_id == exercise
+
+
+def test_unknown_and_uncoachable_exercises_are_explained() -> None:
+    """A typo lists the coached exercises; a library exercise without a spec says so."""
+    with pytest.raises(ConfigError, match="bodyweight_squat"):
+        spec_for("squatt")
+    with pytest.raises(ConfigError, match="cannot follow it yet"):
+        spec_for("diaphragmatic_breathing")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("specs: [", "not valid YAML"),
+        ("other: 1", "top-level 'specs'"),
+        ("specs:\n  x: {kind: reps, signal: nope, start: 0, end: 1}", "unknown signal"),
+    ],
+)
+def test_bad_spec_files_are_refused(text: str, message: str) -> None:
+    """Malformed spec data raises ConfigError naming the problem."""
+    with pytest.raises(ConfigError, match=message):
+        _load(text, "test.yaml")
