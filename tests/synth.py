@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backrehab.pose.landmarks import Landmark as L
+from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
 from backrehab.pose.sequence import PoseSequence, SourceInfo
 
 FloatArray = npt.NDArray[np.float64]
@@ -155,3 +156,10 @@ def sequence_of(
             frame_height_px=480,
         ),
     )
+
+
+def photo_of(posture: Posture, yaw_deg: float) -> AnalysisResult:
+    """The analysis of a synthetic photo (one frame) of ``posture`` seen at ``yaw_deg``."""
+    seq = sequence_of([posture], yaw_deg=yaw_deg)
+    source = SourceInfo(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
+    return analyze_sequence(seq.replace(source=source))

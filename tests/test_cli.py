@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from backrehab.cli import main
+from tests.cli_helpers import cli_ok, run_cli
 from tests.conftest import BUNDLED_MEDIA, DEMO_CLIP
 from tests.media_tools import read_frames, write_video
 
@@ -27,26 +27,10 @@ SUMMARY_KEYS = {
 }
 
 
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    code = info.value.code if isinstance(info.value.code, int) else 1
-    return code, out, err
-
-
-def _ok(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    assert info.value.code in (0, None), err
-    return out
-
-
 @pytest.mark.parametrize("command", [[], ["analyze"], ["demo"], ["config"], ["config", "show"]])
 def test_help_for_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """Every subcommand prints its help."""
-    out = _ok([*command, "--help"], capsys)
+    out = cli_ok([*command, "--help"], capsys)
     assert "Usage" in out
 
 
@@ -57,7 +41,7 @@ def test_analyze_video_writes_every_output(
     """analyze --json writes pose file, angles.csv, overlay.mp4 and summary.json, and prints it."""
     clip = write_video(tmp_path / "squat.mp4", read_frames(DEMO_CLIP, 75)[45:75], fps=30)
     out_dir = tmp_path / "out"
-    summary = json.loads(_ok(["analyze", str(clip), "--out", str(out_dir), "--json"], capsys))
+    summary = json.loads(cli_ok(["analyze", str(clip), "--out", str(out_dir), "--json"], capsys))
     assert set(summary) >= SUMMARY_KEYS
     assert summary["frames"] == 30
     assert summary["detected_fraction"] > 0.9
@@ -86,7 +70,7 @@ def test_analyze_photo_writes_png_overlay(
     """analyze on a photo writes overlay.png and a one-frame summary with a side view."""
     out_dir = tmp_path / "photo"
     photo = BUNDLED_MEDIA / "sitting_upright_side_01.jpg"
-    summary = json.loads(_ok(["analyze", str(photo), "--out", str(out_dir), "--json"], capsys))
+    summary = json.loads(cli_ok(["analyze", str(photo), "--out", str(out_dir), "--json"], capsys))
     assert summary["frames"] == 1
     assert summary["detected_fraction"] == 1.0
     assert summary["duration_s"] == 0.0
@@ -99,7 +83,7 @@ def test_analyze_photo_writes_png_overlay(
 @pytest.mark.video
 def test_analyze_table_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Without --json the summary is printed as a table naming the view and the angles."""
-    out = _ok(
+    out = cli_ok(
         [
             "analyze",
             str(BUNDLED_MEDIA / "sitting_upright_side_01.jpg"),
@@ -129,21 +113,23 @@ def test_bad_media_exit_2_with_message(
     """Unsupported, corrupt and empty files exit with code 2 and say what is wrong."""
     path = tmp_path / name
     path.write_bytes(content)
-    code, _, err = _run(["analyze", str(path), "--out", str(tmp_path / "o")], capsys)
+    code, _, err = run_cli(["analyze", str(path), "--out", str(tmp_path / "o")], capsys)
     assert code == 2
     assert message in err
 
 
 def test_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing file exits 2 and names it."""
-    code, _, err = _run(["analyze", str(tmp_path / "nope.mp4")], capsys)
+    code, _, err = run_cli(["analyze", str(tmp_path / "nope.mp4")], capsys)
     assert code == 2
     assert "not found" in err
 
 
 def test_too_large_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A file over the size limit set with --set exits 2 with the limit."""
-    code, _, err = _run(["analyze", str(DEMO_CLIP), "--set", "extraction.max_file_mb=0.5"], capsys)
+    code, _, err = run_cli(
+        ["analyze", str(DEMO_CLIP), "--set", "extraction.max_file_mb=0.5"], capsys
+    )
     assert code == 2
     assert "0.5 MB limit" in err
 
@@ -155,25 +141,25 @@ def test_zero_frames_and_no_person_exit_2(
     """A frameless video and a video without a person exit 2 with their own messages."""
     empty = tmp_path / "empty.avi"
     cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48)).release()
-    code, _, err = _run(["analyze", str(empty)], capsys)
+    code, _, err = run_cli(["analyze", str(empty)], capsys)
     assert code == 2
     assert "no video frame" in err
     room = write_video(tmp_path / "room.mp4", [np.full((96, 128, 3), 80, np.uint8)] * 5, fps=5)
-    code, _, err = _run(["analyze", str(room)], capsys)
+    code, _, err = run_cli(["analyze", str(room)], capsys)
     assert code == 2
     assert "No person found in any of the 5 frames" in err
 
 
 def test_invalid_setting_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     """An invalid --set value exits 2 naming the key."""
-    code, _, err = _run(["config", "show", "--set", "cleaning.cutoff_hz=-3"], capsys)
+    code, _, err = run_cli(["config", "show", "--set", "cleaning.cutoff_hz=-3"], capsys)
     assert code == 2
     assert "cutoff_hz" in err
 
 
 def test_config_show_prints_effective_settings(capsys: pytest.CaptureFixture[str]) -> None:
     """config show prints the defaults merged with overrides, as JSON."""
-    data = json.loads(_ok(["config", "show", "--set", "cleaning.cutoff_hz=4"], capsys))
+    data = json.loads(cli_ok(["config", "show", "--set", "cleaning.cutoff_hz=4"], capsys))
     assert data["cleaning"]["cutoff_hz"] == 4
     assert data["extraction"]["frame_stride"] == 1
 

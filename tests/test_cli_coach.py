@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from backrehab.cli import main
+from tests.cli_helpers import cli_json
 from tests.conftest import DEMO_CLIP, shared_media_dir
-
-
-def _json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:  # type: ignore[type-arg]
-    with pytest.raises(SystemExit) as info:
-        main([*args, "--json"])
-    out, err = capsys.readouterr()
-    assert info.value.code in (0, None), err
-    data: dict = json.loads(out)  # type: ignore[type-arg]
-    return data
 
 
 @pytest.mark.video
@@ -25,7 +16,7 @@ def _json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:  # type:
 def test_reps_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     """reps prints exercise, reps, partial_reps, per_rep (start_s, peak_s, end_s, rom_deg,
     faults) and form_score; the bundled barbell squat has 2 repetitions."""
-    data = _json(["reps", str(DEMO_CLIP), "--exercise", "bodyweight_squat"], capsys)
+    data = cli_json(["reps", str(DEMO_CLIP), "--exercise", "bodyweight_squat"], capsys)
     assert data["exercise"] == "bodyweight_squat"
     assert data["reps"] == 2
     assert isinstance(data["reps"], int)
@@ -45,7 +36,7 @@ def test_hold_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     clip = shared_media_dir() / "plank_side_front_01.mp4"
     if not clip.exists():
         pytest.skip(f"shared media not found at {clip.parent}")
-    data = _json(["hold", str(clip), "--exercise", "front_plank"], capsys)
+    data = cli_json(["hold", str(clip), "--exercise", "front_plank"], capsys)
     assert data["holds"]
     for h in data["holds"]:
         assert {"start_s", "end_s", "duration_s"} <= set(h)
@@ -77,7 +68,7 @@ def test_coach_headless_writes_the_annotated_video(
 ) -> None:
     """coach --video --no-window writes the annotated video and reports the coach cost."""
     out = tmp_path / "coach.mp4"
-    data = _json(
+    data = cli_json(
         [
             "coach",
             "--exercise",

@@ -13,18 +13,12 @@ from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
 from backrehab.pose.posefile import PoseCache
 from tests.conftest import BUNDLED_MEDIA
-from tests.synth import Posture, sequence_of
-
-
-def _photo(posture: Posture, yaw: float) -> AnalysisResult:
-    seq = sequence_of([posture], yaw_deg=yaw)
-    src = seq.source.__class__(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
-    return analyze_sequence(seq.replace(source=src))
+from tests.synth import Posture, photo_of
 
 
 def test_front_photo_flags_pelvic_drop_with_its_side() -> None:
     """A right hip 3 cm lower (8.5°) is flagged moderate, the left side being higher."""
-    result = assess_posture(_photo(Posture(pelvic_drop_m=0.03), 0.0))
+    result = assess_posture(photo_of(Posture(pelvic_drop_m=0.03), 0.0))
     pelvis = result.metric("pelvic_obliquity")
     assert pelvis is not None
     assert pelvis.value == pytest.approx(-8.53, abs=0.05)
@@ -41,7 +35,7 @@ def test_front_photo_flags_pelvic_drop_with_its_side() -> None:
 
 def test_side_metrics_are_not_judged_from_a_front_photo() -> None:
     """A front photo lists the side-view metrics as not judged, with the reason."""
-    result = assess_posture(_photo(Posture(), 0.0))
+    result = assess_posture(photo_of(Posture(), 0.0))
     assert result.view == "front"
     assert "needs a side view" in result.not_judged["trunk_inclination"]
     assert result.metric("trunk_inclination") is None
@@ -51,13 +45,13 @@ def test_side_metrics_are_not_judged_from_a_front_photo() -> None:
 def test_wrong_view_is_refused_with_a_message(view: str, yaw: float) -> None:
     """Asking for a side judgement from a front photo (or vice versa) raises PoseQualityError."""
     with pytest.raises(PoseQualityError, match="Retake"):
-        assess_posture(_photo(Posture(), yaw), view=view)  # type: ignore[arg-type]
+        assess_posture(photo_of(Posture(), yaw), view=view)  # type: ignore[arg-type]
 
 
 def test_side_photo_forward_head_and_trunk() -> None:
     """A head 0.15 m ahead and a trunk 12° forward are flagged from a side photo."""
     posture = Posture(trunk_inclination=12.0, craniovertebral=20.0)
-    result = assess_posture(_photo(posture, -90.0), view="side")
+    result = assess_posture(photo_of(posture, -90.0), view="side")
     trunk = result.metric("trunk_inclination")
     head = result.metric("forward_head_offset")
     assert trunk is not None
@@ -74,8 +68,8 @@ def test_side_photo_forward_head_and_trunk() -> None:
 def test_flag_needs_two_of_three_captures() -> None:
     """A 4° pelvic tilt on only one of three captures is not flagged; on two it is."""
     level, tilted = Posture(), Posture(pelvic_drop_m=0.014)
-    once = assess_posture([_photo(tilted, 0.0), _photo(level, 0.0), _photo(level, 0.0)])
-    twice = assess_posture([_photo(tilted, 0.0), _photo(tilted, 0.0), _photo(level, 0.0)])
+    once = assess_posture([photo_of(tilted, 0.0), photo_of(level, 0.0), photo_of(level, 0.0)])
+    twice = assess_posture([photo_of(tilted, 0.0), photo_of(tilted, 0.0), photo_of(level, 0.0)])
     assert not once.metric("pelvic_obliquity").flagged  # type: ignore[union-attr]
     assert twice.metric("pelvic_obliquity").flagged  # type: ignore[union-attr]
 
@@ -83,7 +77,8 @@ def test_flag_needs_two_of_three_captures() -> None:
 def test_thresholds_are_configurable() -> None:
     """Raising the obliquity threshold to 10° un-flags an 8.5° pelvic drop."""
     result = assess_posture(
-        _photo(Posture(pelvic_drop_m=0.03), 0.0), settings=PostureSettings(obliquity_flag_deg=10.0)
+        photo_of(Posture(pelvic_drop_m=0.03), 0.0),
+        settings=PostureSettings(obliquity_flag_deg=10.0),
     )
     assert not result.metric("pelvic_obliquity").flagged  # type: ignore[union-attr]
 
@@ -91,7 +86,7 @@ def test_thresholds_are_configurable() -> None:
 def test_mixed_views_are_refused() -> None:
     """Captures from front and side together are refused."""
     with pytest.raises(PoseQualityError, match="mix"):
-        assess_posture([_photo(Posture(), 0.0), _photo(Posture(), 90.0)])
+        assess_posture([photo_of(Posture(), 0.0), photo_of(Posture(), 90.0)])
 
 
 @pytest.mark.video

@@ -12,23 +12,18 @@ from backrehab.cli import main
 from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
 from backrehab.errors import PoseQualityError
 from backrehab.pose.extract import extract_pose
-from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
+from backrehab.pose.pipeline import analyze_sequence
 from backrehab.pose.posefile import PoseCache
+from tests.cli_helpers import cli_json
 from tests.conftest import BUNDLED_MEDIA
-from tests.synth import Posture, sequence_of
-
-
-def _photo(posture: Posture, yaw: float) -> AnalysisResult:
-    seq = sequence_of([posture], yaw_deg=yaw)
-    src = seq.source.__class__(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
-    return analyze_sequence(seq.replace(source=src))
+from tests.synth import Posture, photo_of
 
 
 def test_synthetic_bent_worker_scores_worse_than_upright() -> None:
     """A worker bent 45° with arms reaching forward scores higher than one standing upright."""
-    upright = ergonomics_from_pose(_photo(Posture(craniovertebral=75), -90.0), "rula")
+    upright = ergonomics_from_pose(photo_of(Posture(craniovertebral=75), -90.0), "rula")
     bent = ergonomics_from_pose(
-        _photo(
+        photo_of(
             Posture(
                 trunk_inclination=45, shoulder_flexion=100, elbow_flexion=20, craniovertebral=30
             ),
@@ -44,7 +39,7 @@ def test_synthetic_bent_worker_scores_worse_than_upright() -> None:
 def test_both_sides_scored_and_the_worse_reported() -> None:
     """With one arm raised the raised side is the reported side."""
     posture = Posture(shoulder_flexion=10)
-    result = _photo(posture, 90.0)
+    result = photo_of(posture, 90.0)
     ergo = ergonomics_from_pose(result, "reba")
     assert ergo.side in ("left", "right")
     assert ergo.other_side_score is not None
@@ -54,7 +49,7 @@ def test_both_sides_scored_and_the_worse_reported() -> None:
 def test_front_photo_is_refused() -> None:
     """RULA from a front photo is refused with a message asking for a side view."""
     with pytest.raises(PoseQualityError, match="side view"):
-        ergonomics_from_pose(_photo(Posture(), 0.0), "rula")
+        ergonomics_from_pose(photo_of(Posture(), 0.0), "rula")
 
 
 @pytest.mark.video
@@ -88,23 +83,14 @@ def test_hunched_scores_worse_than_upright_for_the_same_person(
         assert hunched > score("sitting_reclined_side_01.jpg", method)
 
 
-def _cli_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:  # type: ignore[type-arg]
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    out, err = capsys.readouterr()
-    assert info.value.code in (0, None), err
-    data: dict = json.loads(out)  # type: ignore[type-arg]
-    return data
-
-
 def test_cli_ergo_from_angles_file(capsys: pytest.CaptureFixture[str]) -> None:
     """ergo --angles prints method, score, action_level and side for both methods."""
     docs = Path(__file__).resolve().parents[2] / "docs" / "examples"
-    rula = _cli_json(
-        ["ergo", "--method", "rula", "--angles", str(docs / "rula-angles.json"), "--json"], capsys
+    rula = cli_json(
+        ["ergo", "--method", "rula", "--angles", str(docs / "rula-angles.json")], capsys
     )
-    reba = _cli_json(
-        ["ergo", "--method", "reba", "--angles", str(docs / "reba-angles.json"), "--json"], capsys
+    reba = cli_json(
+        ["ergo", "--method", "reba", "--angles", str(docs / "reba-angles.json")], capsys
     )
     assert (rula["method"], rula["score"], rula["action_level"]) == ("rula", 4, 2)
     assert (reba["method"], reba["score"], reba["action_level"]) == ("reba", 10, 3)
@@ -114,7 +100,7 @@ def test_cli_ergo_from_angles_file(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.video
 def test_cli_ergo_from_photo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """ergo PHOTO prints the score keys, the angles used and writes the overlay."""
-    data = _cli_json(
+    data = cli_json(
         [
             "ergo",
             str(BUNDLED_MEDIA / "sitting_upright_side_01.jpg"),
@@ -122,7 +108,6 @@ def test_cli_ergo_from_photo(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             "rula",
             "--out",
             str(tmp_path),
-            "--json",
         ],
         capsys,
     )

@@ -102,36 +102,16 @@ def hip_height(body: Body) -> FloatArray:
     return np.asarray((ankles - hips) / leg, dtype=np.float64)
 
 
-def _mean_sides(stem: str) -> Signal:
+def _both_sides(stem: str, how: str) -> Signal:
+    """``how`` (mean, max or min) of the left and right 3D values of a per-side angle."""
     left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
+    reduce = {"mean": np.nanmean, "max": np.nanmax, "min": np.nanmin}[how]
 
     @_quiet
     def signal(body: Body) -> FloatArray:
-        return np.asarray(np.nanmean(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
+        return np.asarray(reduce(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
 
-    signal.__name__ = f"mean_{stem}"
-    return signal
-
-
-def _max_sides(stem: str) -> Signal:
-    left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
-
-    @_quiet
-    def signal(body: Body) -> FloatArray:
-        return np.asarray(np.nanmax(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
-
-    signal.__name__ = f"max_{stem}"
-    return signal
-
-
-def _min_sides(stem: str) -> Signal:
-    left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
-
-    @_quiet
-    def signal(body: Body) -> FloatArray:
-        return np.asarray(np.nanmin(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
-
-    signal.__name__ = f"min_{stem}"
+    signal.__name__ = f"{how}_{stem}"
     return signal
 
 
@@ -187,13 +167,13 @@ SIGNALS: Final[dict[str, Signal]] = {
     "body_arch": body_arch,
     "shoulder_over_hands": shoulder_over_hands,
     "elbow_under_shoulder": elbow_under_shoulder,
-    "mean_hip_flexion": _mean_sides("hip_flexion"),
-    "mean_knee_flexion": _mean_sides("knee_flexion"),
-    "mean_elbow_flexion": _mean_sides("elbow_flexion"),
-    "max_knee_flexion": _max_sides("knee_flexion"),
-    "min_hip_flexion": _min_sides("hip_flexion"),
-    "max_shoulder_flexion": _max_sides("shoulder_flexion"),
-    "max_elbow_flexion": _max_sides("elbow_flexion"),
+    "mean_hip_flexion": _both_sides("hip_flexion", "mean"),
+    "mean_knee_flexion": _both_sides("knee_flexion", "mean"),
+    "mean_elbow_flexion": _both_sides("elbow_flexion", "mean"),
+    "max_knee_flexion": _both_sides("knee_flexion", "max"),
+    "min_hip_flexion": _both_sides("hip_flexion", "min"),
+    "max_shoulder_flexion": _both_sides("shoulder_flexion", "max"),
+    "max_elbow_flexion": _both_sides("elbow_flexion", "max"),
     "trunk_inclination": world_angle("trunk_inclination"),
 }
 
