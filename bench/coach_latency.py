@@ -45,18 +45,34 @@ def coach_logic_ms(clip: Path, exercise: str, repeat: int) -> tuple[float, float
             world = smoother(float(seq.t_s[i]), seq.world_m[i])[None]
             feats = compute_features(world, spec)
             drive = float(feats[spec.signal][0]) if spec.kind == "reps" else 0.0
-            engine.step(Frame(t_s=float(seq.t_s[i]), ok=bool(np.isfinite(drive)), signal=drive,
-                              values={k: float(v[0]) for k, v in feats.items()}))
+            engine.step(
+                Frame(
+                    t_s=float(seq.t_s[i]),
+                    ok=bool(np.isfinite(drive)),
+                    signal=drive,
+                    values={k: float(v[0]) for k, v in feats.items()},
+                )
+            )
             costs.append((time.perf_counter() - tic) * 1000.0)
     return float(np.mean(costs)), float(np.percentile(costs, 95)), seq.n_frames
 
 
 def _one_core(code: str) -> dict[str, float]:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "GLOG_minloglevel": "2"}
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "GLOG_minloglevel": "2",
+    }
     prefix = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    done = subprocess.run([*prefix, sys.executable, "-c", code], env=env, cwd=REPO,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     line = next(x for x in done.stdout.splitlines() if x.startswith("{"))
     result: dict[str, float] = json.loads(line)
     return result
@@ -74,8 +90,10 @@ def main() -> None:
     if not clip.exists():
         sys.exit(f"clip not found: {clip}")
     mean_ms, p95_ms, frames = coach_logic_ms(clip, args.exercise, args.repeat)
-    print(f"(a) coach logic on {clip.name} ({frames} frames x {args.repeat}): mean {mean_ms:.3f} "
-          f"ms, p95 {p95_ms:.3f} ms per frame (target < 1 ms; ratio {mean_ms / 1.0:.2f})")
+    print(
+        f"(a) coach logic on {clip.name} ({frames} frames x {args.repeat}): mean {mean_ms:.3f} "
+        f"ms, p95 {p95_ms:.3f} ms per frame (target < 1 ms; ratio {mean_ms / 1.0:.2f})"
+    )
     bare = _one_core(
         "import json, time, cv2, mediapipe as mp\n"
         f"cap = cv2.VideoCapture({str(clip)!r})\n"
@@ -85,17 +103,21 @@ def main() -> None:
         "    ok, bgr = cap.read()\n"
         "    if not ok: break\n"
         "    pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)); n += 1\n"
-        "print(json.dumps({'fps': n / (time.perf_counter() - t)}))\n")
+        "print(json.dumps({'fps': n / (time.perf_counter() - t)}))\n"
+    )
     live = _one_core(
         "import json\nfrom pathlib import Path\n"
         "from backrehab.coach.live import run_live\nfrom backrehab.coach.specs import spec_for\n"
         f"s = run_live(spec_for({args.exercise!r}), video=Path({str(clip)!r}), "
         "show_window=False)\n"
-        "print(json.dumps({'fps': s.frames_per_s, 'reps': s.reps, 'ms': s.coach_ms_mean}))\n")
-    print(f"(b) one core, {clip.name}: bare decode+pose {bare['fps']:.1f} fps, live coach "
-          f"{live['fps']:.1f} fps (ratio {live['fps'] / bare['fps']:.3f}; target >= 30 fps: "
-          f"{'met' if live['fps'] >= 30 else 'NOT met'}), reps counted {int(live['reps'])}, "
-          f"coach logic in the live run {live['ms']:.3f} ms/frame")
+        "print(json.dumps({'fps': s.frames_per_s, 'reps': s.reps, 'ms': s.coach_ms_mean}))\n"
+    )
+    print(
+        f"(b) one core, {clip.name}: bare decode+pose {bare['fps']:.1f} fps, live coach "
+        f"{live['fps']:.1f} fps (ratio {live['fps'] / bare['fps']:.3f}; target >= 30 fps: "
+        f"{'met' if live['fps'] >= 30 else 'NOT met'}), reps counted {int(live['reps'])}, "
+        f"coach logic in the live run {live['ms']:.3f} ms/frame"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -105,7 +105,7 @@ def hip_height(body: Body) -> FloatArray:
 def _both_sides(stem: str, how: str) -> Signal:
     """``how`` (mean, max or min) of the left and right 3D values of a per-side angle."""
     left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
-    reduce = {"mean": np.nanmean, "max": np.nanmax, "min": np.nanmin}[how]
+    reduce: Callable[..., Any] = {"mean": np.nanmean, "max": np.nanmax, "min": np.nanmin}[how]
 
     @_quiet
     def signal(body: Body) -> FloatArray:
