@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,15 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# Debian packages the tests use (pdftoppm to check rendered PDF reports as images). Installed when
+# missing and we are root (CI, containers); otherwise the tests that need them say so and skip.
+system-deps:
+	@if command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	else echo "note: install poppler-utils (pdftoppm) to run the PDF rendering checks"; fi
+
+test: system-deps lint typecheck unit
 
 bench: $(RUN_STAMP)
 	$(BIN)/python bench/pose_throughput.py

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -105,11 +105,17 @@ def hip_height(body: Body) -> FloatArray:
 def _both_sides(stem: str, how: str) -> Signal:
     """``how`` (mean, max or min) of the left and right 3D values of a per-side angle."""
     left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
-    reduce: Callable[..., Any] = {"mean": np.nanmean, "max": np.nanmax, "min": np.nanmin}[how]
+    if how not in ("mean", "max", "min"):
+        raise ValueError(f"unknown reduction {how}")
 
     @_quiet
     def signal(body: Body) -> FloatArray:
-        return np.asarray(reduce(np.stack([left(body), right(body)]), axis=0), dtype=np.float64)
+        both = np.stack([left(body), right(body)])
+        if how == "mean":
+            return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
+        if how == "max":
+            return np.asarray(np.nanmax(both, axis=0), dtype=np.float64)
+        return np.asarray(np.nanmin(both, axis=0), dtype=np.float64)
 
     signal.__name__ = f"{how}_{stem}"
     return signal
