@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backrehab.coach.specs import _load, packaged_specs, spec_for
@@ -52,3 +54,16 @@ def test_bad_spec_files_are_refused(text: str, message: str) -> None:
     """Malformed spec data raises ConfigError naming the problem."""
     with pytest.raises(ConfigError, match=message):
         _load(text, "test.yaml")
+
+
+def test_a_clinic_adds_a_spec_without_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A *.specs.yaml file in BACKREHAB_EXERCISES_DIR adds (or replaces) a movement spec."""
+    (tmp_path / "ours.specs.yaml").write_text(
+        "specs:\n  wall_sit:\n    kind: reps\n    signal: hip_height\n    start: 0.9\n"
+        "    end: 0.7\n    hysteresis: 0.02\n"
+    )
+    monkeypatch.setenv("BACKREHAB_EXERCISES_DIR", str(tmp_path))
+    assert spec_for("wall_sit").kind == "reps"
+    (tmp_path / "bad.specs.yaml").write_text("specs:\n  x: {kind: reps, signal: nope}\n")
+    with pytest.raises(ConfigError, match=r"bad\.specs\.yaml"):
+        spec_for("wall_sit")

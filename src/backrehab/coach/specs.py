@@ -8,7 +8,9 @@ angles are named from :mod:`backrehab.coach.signals` and the angle table.
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import yaml
@@ -133,9 +135,30 @@ def packaged_specs() -> dict[str, MovementSpec]:
     return _load(text, "coach/data/specs.yaml")
 
 
+def clinic_specs() -> dict[str, MovementSpec]:
+    """Movement specs a clinic adds without code: ``*.specs.yaml`` files (same format as the
+    packaged file) in ``$BACKREHAB_EXERCISES_DIR``; a clinic spec replaces a packaged one."""
+    folder = os.environ.get("BACKREHAB_EXERCISES_DIR")
+    out: dict[str, MovementSpec] = {}
+    if not folder:
+        return out
+    for path in sorted(Path(folder).glob("*.specs.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"Cannot read {path}.", detail=str(exc)) from exc
+        out.update(_load(text, str(path)))
+    return out
+
+
+def all_specs() -> dict[str, MovementSpec]:
+    """Packaged specs overlaid by the clinic's."""
+    return {**packaged_specs(), **clinic_specs()}
+
+
 def spec_for(exercise_id: str) -> MovementSpec:
     """The movement spec of an exercise; unknown ids list the exercises the coach follows."""
-    specs = packaged_specs()
+    specs = all_specs()
     if exercise_id not in specs:
         from backrehab.exercises import load_library
 
