@@ -435,7 +435,11 @@ def ergo(
         result["findings"] = [f.model_dump(mode="json") for f in findings_from(score)]
     else:
         assert photo is not None
-        result = _ergo_photo(photo, name, out)
+        from backrehab.assess.from_media import ergonomics_from_photo
+
+        result = ergonomics_from_photo(
+            photo, name, cache=_cache(), overlay_dir=out or Path("out") / f"{photo.stem}_{name}"
+        )
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -455,35 +459,6 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path.name} is not valid JSON.", detail=str(exc)) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name} must hold a JSON object of angles and adjustments.")
-    return data
-
-
-def _ergo_photo(photo: Path, method: str, out: Path | None) -> dict[str, Any]:
-    from backrehab.ergonomics import findings_from, score_to_json_dict
-    from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
-    from backrehab.pose.pipeline import analyze_media
-
-    analysis = analyze_media(photo, cache=_cache())
-    ergo_result = ergonomics_from_pose(analysis, method)  # type: ignore[arg-type]
-    data = score_to_json_dict(ergo_result.score, side=ergo_result.side)
-    data["angles_used"] = ergo_result.angles_used
-    data["angle_sources"] = ergo_result.angle_sources
-    data["other_side_score"] = ergo_result.other_side_score
-    data["seated"] = ergo_result.seated
-    data["inferred"] = list(ergo_result.inferred)
-    data["findings"] = [
-        f.model_dump(mode="json")
-        for f in findings_from(
-            ergo_result.score,
-            side=ergo_result.side,
-            confidence=0.7,
-            source_note=f"from a side-view photo ({photo.name})",
-        )
-    ]
-    folder = out or Path("out") / f"{photo.stem}_{method}"
-    folder.mkdir(parents=True, exist_ok=True)
-    overlay = write_ergonomics_overlay(photo, analysis, ergo_result, folder / "overlay.png")
-    data["overlay"] = str(overlay)
     return data
 
 

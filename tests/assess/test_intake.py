@@ -48,13 +48,21 @@ def test_assessment_round_trips_through_json() -> None:
 
 @pytest.mark.video
 def test_posture_photo_in_the_intake(tmp_path: Path) -> None:
-    """Photo paths are resolved against the intake folder and give posture findings."""
+    """Photo paths are resolved against the intake folder and give posture and RULA findings."""
     photo = tmp_path / "side.jpg"
     photo.write_bytes((BUNDLED_MEDIA / "sitting_upright_side_01.jpg").read_bytes())
     a = build_assessment(
-        parse_intake({"posture_photos": {"side": ["side.jpg"]}}), base_dir=tmp_path
+        parse_intake(
+            {
+                "posture_photos": {"side": ["side.jpg"]},
+                "ergonomics": [{"photo": "side.jpg", "method": "rula"}],
+            }
+        ),
+        base_dir=tmp_path,
     )
     assert any(f.code == "posture.forward_head" for f in a.findings)
+    assert any(f.code == "ergonomics.rula" for f in a.findings)
+    assert a.results["ergonomics.0.rula"]["seated"] is True
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,48 @@ def endurance_from_times(
     out["flags"] = list(result.flag_codes)
     out["findings"] = [_dump(f) for f in endurance_findings(result)]
     return out
+
+
+def ergonomics_from_photo(
+    photo: PathLike,
+    method: str,
+    *,
+    overlay_dir: PathLike | None = None,
+    config: AnalysisConfig | None = None,
+    cache: PoseCache | None = None,
+) -> dict[str, Any]:
+    """RULA or REBA of a side-view photo: the score (worse side), the angles used, the findings
+    and, when ``overlay_dir`` is given, an overlay PNG with the angles drawn."""
+    from pathlib import Path
+
+    from backrehab.ergonomics import findings_from, score_to_json_dict
+    from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
+    from backrehab.pose.pipeline import analyze_media
+
+    path = Path(photo)
+    analysis = analyze_media(path, config, cache=cache)
+    scored = ergonomics_from_pose(analysis, method)  # type: ignore[arg-type]
+    data = score_to_json_dict(scored.score, side=scored.side)
+    data.update(
+        angles_used=scored.angles_used,
+        angle_sources=scored.angle_sources,
+        other_side_score=scored.other_side_score,
+        seated=scored.seated,
+        inferred=list(scored.inferred),
+    )
+    data["findings"] = [
+        _dump(f)
+        for f in findings_from(
+            scored.score,
+            side=scored.side,
+            confidence=0.7,
+            source_note=f"from a side-view photo ({path.name})",
+        )
+    ]
+    if overlay_dir is not None:
+        folder = Path(overlay_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        data["overlay"] = str(
+            write_ergonomics_overlay(path, analysis, scored, folder / "overlay.png")
+        )
+    return data

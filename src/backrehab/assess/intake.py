@@ -160,21 +160,11 @@ def build_assessment(
             _findings(data.pop("findings")), result_name=f"hold.{k}.{hold.test}", result=data
         )
     for k, ergo in enumerate(intake.ergonomics):
-        from backrehab.ergonomics import findings_from, score_to_json_dict
-        from backrehab.ergonomics.from_pose import ergonomics_from_pose
-        from backrehab.pose.pipeline import analyze_media
-
-        analysis = analyze_media(base / ergo.photo, config, cache=cache)
-        scored = ergonomics_from_pose(analysis, ergo.method)  # type: ignore[arg-type]
-        data = score_to_json_dict(scored.score, side=scored.side)
-        data["angles_used"] = scored.angles_used
+        data = from_media.ergonomics_from_photo(
+            base / ergo.photo, ergo.method, config=config, cache=cache
+        )
         assessment = assessment.with_findings(
-            findings_from(
-                scored.score,
-                side=scored.side,
-                confidence=0.7,
-                source_note=f"from a side-view photo ({ergo.photo})",
-            ),
+            _findings(data.pop("findings")),
             result_name=f"ergonomics.{k}.{ergo.method}",
             result=data,
         )
