@@ -172,3 +172,16 @@ def test_console_script_exit_code() -> None:
     )
     assert result.returncode == 2
     assert "not found" in result.stderr
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_demo_prints_the_summary_and_the_rep_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """make run's command analyses the bundled clip, counts its 2 squats and credits the clip."""
+    out = cli_ok(["demo", "--out", str(tmp_path / "demo")], capsys)
+    assert "detected_fraction" in out
+    assert "2 squats counted" in out
+    assert "CC BY 3.0" in out
+    assert (tmp_path / "demo" / "summary.json").exists()

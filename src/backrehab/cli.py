@@ -189,7 +189,13 @@ def demo(
             use_cache=True,
             show_progress=True,
         )
+        reps = _coach_report(Path(path), "bodyweight_squat", "reps", as_json=True)
     _print_summary(summary)
+    out_console.print(
+        f"Camera coach: {reps['reps']} squats counted (peaks at "
+        + ", ".join(f"{r['peak_s']:.1f} s" for r in reps["per_rep"] if r["complete"])
+        + f"), form score {reps['form_score']}."
+    )
     out_console.print("Demo clip: FitnessScape, CC BY 3.0, via Wikimedia Commons.")
 
 
