@@ -8,6 +8,7 @@ form faults with their cues and a form score; the current status and cue for a l
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,6 +18,9 @@ from pydantic import BaseModel, ConfigDict
 from backrehab.coach.specs import FormRule, MovementSpec
 
 State = Literal["waiting", "ready", "moving", "reached"]
+
+#: Start-position frames remembered for the range of motion of the next repetition.
+READY_MEMORY_FRAMES = 90
 
 #: Key of the body yaw (degrees, see :mod:`backrehab.pose.view`) in a frame's values.
 YAW_KEY = "_yaw_deg"
@@ -93,6 +97,7 @@ class SetReport(BaseModel):
 @dataclass
 class _Rep:
     start_s: float
+    before: list[dict[str, float]] = field(default_factory=list)  # start-zone frames before
     t: list[float] = field(default_factory=list)
     x: list[float] = field(default_factory=list)
     values: list[dict[str, float]] = field(default_factory=list)
@@ -117,12 +122,17 @@ class RepEngine:
         self._last_start_t: float | None = None
         self._set_index = 1
         self._idle_since: float | None = None
+        self._ready_values: deque[dict[str, float]] = deque(maxlen=READY_MEMORY_FRAMES)
         self.cue: str = ""
         self.status: str = "Get into the start position"
 
     # -- helpers ---------------------------------------------------------------------------
     def _new_rep(self, t: float) -> None:
-        self._rep = _Rep(start_s=self._last_start_t if self._last_start_t is not None else t)
+        self._rep = _Rep(
+            start_s=self._last_start_t if self._last_start_t is not None else t,
+            before=list(self._ready_values),
+        )
+        self._ready_values.clear()
 
     def _push(self, f: Frame, x: float, reached: bool) -> None:
         assert self._rep is not None
@@ -150,8 +160,10 @@ class RepEngine:
             float((t[zone[0]] + t[zone[-1]]) / 2.0) if zone.size else float(t[int(np.nanargmax(x))])
         )
         rom_name = self.spec.rom_signal
-        if rom_name:
-            series = np.asarray([v.get(rom_name, math.nan) for v in rep.values], dtype=float)
+        if rom_name:  # from the start position (frames before leaving it) to the extreme
+            series = np.asarray(
+                [v.get(rom_name, math.nan) for v in rep.before + rep.values], dtype=float
+            )
             unit = "deg"
         else:
             series, unit = x * self.d, self.spec.signal_unit
@@ -270,6 +282,7 @@ class RepEngine:
                 self._new_rep(f.t_s)
                 self._push(f, x, True)
         elif self.state == "ready":
+            self._ready_values.append(f.values)
             if in_start:
                 self._last_start_t = f.t_s
                 if self._idle_since is None:
