@@ -577,6 +577,102 @@ def endurance(
     _emit(data, as_json, f"{test}: longest hold {data['longest_hold_s']:.1f} s")
 
 
+def _read_document(path: Path) -> str:
+    """Text of a JSON document given on the command line (missing or unreadable: exit 2)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"File not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}.", detail=str(exc)) from exc
+
+
+@app.command("plan")
+def plan_command(
+    assessment: Annotated[Path, typer.Argument(help="Assessment JSON (from `backrehab assess`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the plan JSON here.")
+    ] = None,
+    budget_min: Annotated[
+        float | None,
+        typer.Option("--budget-min", help="Daily home minutes (default: context, else 20)."),
+    ] = None,
+    context_file: Annotated[
+        Path | None,
+        typer.Option("--context", help="Patient-context JSON (overrides the assessment's)."),
+    ] = None,
+) -> None:
+    """Build the treatment plan of an assessment, with the reasons for every item."""
+    from backrehab.assess.findings import Assessment
+    from backrehab.plan import context_from_mapping, generate_plan, render_markdown
+    from backrehab.pose.outputs import atomic_write_text
+
+    document = Assessment.from_json(_read_document(assessment))
+    context = None
+    if context_file is not None:
+        try:
+            raw = json.loads(_read_document(context_file))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{context_file.name} is not valid JSON.", detail=str(exc)) from exc
+        context = context_from_mapping(raw)
+    result = generate_plan(document, context=context, budget_min=budget_min)
+    if out is not None:
+        atomic_write_text(out, result.to_json() + "\n")
+    if as_json:
+        typer.echo(result.to_json())
+        return
+    typer.echo(render_markdown(result))
+
+
+@app.command("ics")
+def ics_command(
+    plan_file: Annotated[
+        Path, typer.Argument(help="Plan JSON (from `backrehab plan --out`) or a plan history.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the .ics calendar.")],
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day, YYYY-MM-DD (default: today).")
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Weeks to schedule (1-52).")] = 4,
+) -> None:
+    """Write the plan's weekly routine as an iCalendar (.ics) file."""
+    from datetime import date
+
+    from backrehab.plan import Plan, PlanHistory, plan_to_ics
+    from backrehab.pose.outputs import atomic_write_text
+
+    text = _read_document(plan_file)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{plan_file.name} is not valid JSON.", detail=str(exc)) from exc
+    if isinstance(raw, dict) and "versions" in raw:
+        plan = PlanHistory.from_json(text).current
+    else:
+        plan = Plan.from_json(text)
+    try:
+        first = date.fromisoformat(start) if start is not None else date.today()
+    except ValueError as exc:
+        raise ConfigError(f"--start must be a date YYYY-MM-DD, not '{start}'.") from exc
+    atomic_write_text(out, plan_to_ics(plan, start=first, weeks=weeks))
+    typer.echo(f"Wrote {out} ({len(plan.items)} items, {weeks} weeks from {first.isoformat()}).")
+
+
+@app.command()
+def report(
+    patient_data: Annotated[Path, typer.Argument(help="PATIENT_DATA.json (docs/progress.md).")],
+    out: Annotated[Path, typer.Option("--out", help="report.pdf, or report.html for HTML.")] = Path(
+        "report.pdf"
+    ),
+) -> None:
+    """Progress report for one patient: trends with MCID bands, adherence, endurance, ROM."""
+    from backrehab.progress.report import report_from_file
+
+    written = report_from_file(patient_data, out)
+    out_console.print(f"report written to {written}")
+
+
 @config_app.command("show")
 def config_show(
     config_file: Annotated[

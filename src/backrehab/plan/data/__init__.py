@@ -1,0 +1,1 @@
+"""Package data of the plan engine: ``rules.yaml``, the packaged treatment-plan rules."""
