@@ -13,11 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from backrehab.coach.signals import signal_named
 from backrehab.errors import ConfigError
+from backrehab.yamlfile import load_strict_yaml
 
 
 class _Frozen(BaseModel):
@@ -111,10 +111,7 @@ class MovementSpec(_Frozen):
 
 
 def _load(text: str, origin: str) -> dict[str, MovementSpec]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML.", detail=str(exc)) from exc
+    data = load_strict_yaml(text, origin, ConfigError)
     if not isinstance(data, dict) or not isinstance(data.get("specs"), dict):
         raise ConfigError(f"{origin} must have a top-level 'specs' mapping of exercise ids.")
     out: dict[str, MovementSpec] = {}

@@ -11,14 +11,13 @@ import difflib
 import functools
 import graphlib
 import os
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-import yaml
 from pydantic import ValidationError
 
 from backrehab.errors import ConfigError
@@ -31,6 +30,7 @@ from backrehab.exercises.schema import (
     Exercise,
     PatientGroup,
 )
+from backrehab.yamlfile import load_strict_yaml
 
 #: Environment variable naming a directory of clinic exercise files (re-read on every load).
 ENV_EXERCISES_DIR: Final = "BACKREHAB_EXERCISES_DIR"
@@ -300,41 +300,9 @@ def _read_file(path: Path) -> _LibraryFile:
     return _parse(text, str(path), allowed_keys=_CLINIC_KEYS)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that refuses a key repeated in one mapping (a silent overwrite)."""
-
-
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
-
-
 def _parse(text: str, origin: str, *, allowed_keys: frozenset[str]) -> _LibraryFile:
     """Validate one library file's text; ``origin`` names it in errors."""
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ConfigError(
-            f"Exercise library file {origin} is not valid YAML{where}.", detail=str(exc)
-        ) from exc
+    data = load_strict_yaml(text, f"Exercise library file {origin}", ConfigError)
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), list):
         raise ConfigError(
             f"Exercise library file {origin} must hold a top-level 'exercises:' list."

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -31,6 +30,7 @@ from backrehab.exercises.library import ExerciseLibrary
 from backrehab.exercises.schema import Category, PatientGroup
 from backrehab.plan.dosing import LadderFamily
 from backrehab.plan.schedule import TIME_PATTERN, Weekday, order_days
+from backrehab.yamlfile import load_strict_yaml
 
 Direction = Literal["extension", "flexion", "lateral", "rotation"]
 Response = Literal["centralises", "reduces", "no_effect", "increases", "peripheralises"]
@@ -510,29 +510,6 @@ def _selectors(rule: Rule) -> Iterable[Selector]:
         yield spec.select
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that refuses a key repeated in one mapping."""
-
-
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
-
-
 def parse_rules(text: str, origin: str = "<text>") -> RuleSet:
     """Validate the text of a rules file (YAML; format in ``docs/plan-rules.md``).
 
@@ -542,14 +519,7 @@ def parse_rules(text: str, origin: str = "<text>") -> RuleSet:
         Invalid YAML, unknown top-level keys, a wrong schema version, an invalid rule (the
         message names the rule id and field) or a repeated id.
     """
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise RulesError(
-            f"Plan rules {origin} are not valid YAML{where}.", detail=str(exc)
-        ) from exc
+    data = load_strict_yaml(text, f"Plan rules {origin}", RulesError)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RulesError(f"Plan rules {origin} must hold a top-level 'rules:' list.")
     unknown = sorted(str(k) for k in data if k not in ("schema_version", "version", "rules"))
