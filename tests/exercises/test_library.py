@@ -33,6 +33,8 @@ NEW_IDS = (
     "push_up",
     "prone_back_extension",
     "quadruped_hip_extension",
+    "reverse_lunge",
+    "walking_lunge",
 )
 REQUIRED_IDS = (
     "glute_bridge",
