@@ -33,13 +33,18 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP)
 	$(BIN)/pytest
 
-# Debian packages the tests use (pdftoppm to check rendered PDF reports as images). Installed when
+# Debian packages the tests use (pdftoppm to check rendered PDF reports as images; PostgreSQL's
+# initdb/pg_ctl for a throwaway server in the storage tests). Installed when
 # missing and we are root (CI, containers); otherwise the tests that need them say so and skip.
 system-deps:
 	@if command -v pdftoppm >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	else echo "note: install poppler-utils (pdftoppm) to run the PDF rendering checks"; fi
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "note: install postgresql (initdb, pg_ctl) to run the storage tests on PostgreSQL"; fi
 
 test: system-deps lint typecheck unit
 
