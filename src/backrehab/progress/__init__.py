@@ -8,6 +8,9 @@
 * :mod:`~backrehab.progress.outcomes` and :mod:`~backrehab.progress.adherence` — outcomes with
   clinically important change vs baseline, and sessions done vs planned.
 * :mod:`~backrehab.progress.patient_data` — the PATIENT_DATA.json document.
+* :mod:`~backrehab.progress.plan_link` — a plan's doses to log (:func:`prescribed_from_dose`),
+  proposals on the plan's own ladders (:func:`propose_for_plan`), approved proposals applied to
+  the plan history (:func:`apply_proposal`) and the plan's adherence schedule.
 * :mod:`~backrehab.progress.report` — PDF/HTML report (imports matplotlib; import it directly).
 * :mod:`~backrehab.progress.simulate` — synthetic patients for tests and demos.
 """
@@ -63,6 +66,14 @@ from backrehab.progress.patient_data import (
     load_patient_data,
     patient_data_from_mapping,
 )
+from backrehab.progress.plan_link import (
+    apply_proposal,
+    prescribed_from_dose,
+    propose_for_plan,
+    schedule_from_plan,
+    track_for,
+    tracks_for,
+)
 
 __all__ = [
     "DEFAULT_DECISION_SETTINGS",
@@ -91,6 +102,7 @@ __all__ = [
     "Zone",
     "adherence",
     "adherence_for",
+    "apply_proposal",
     "assess_sessions",
     "check_logs",
     "classify_zone",
@@ -103,11 +115,16 @@ __all__ = [
     "mark_trend",
     "outcome_trends",
     "patient_data_from_mapping",
+    "prescribed_from_dose",
     "propose",
     "propose_day",
+    "propose_for_plan",
     "questionnaire_trends",
     "rom_trends",
+    "schedule_from_plan",
     "session_log_from_mapping",
+    "track_for",
+    "tracks_for",
     "typed_log",
     "weekly_trend",
     "with_next_morning",

@@ -77,7 +77,8 @@ class PrescribedDose(BaseModel):
     reps
         Repetitions per set (per side when ``per_side``), 1-200.
     hold_s
-        Seconds held per repetition; 0 for a dynamic exercise.
+        Seconds held per repetition; 0 for a dynamic exercise. A timed item (a walk) is one
+        repetition held for its length (up to 1 h).
     per_side
         Repetitions are counted per side.
     load_kg
@@ -90,10 +91,10 @@ class PrescribedDose(BaseModel):
 
     sets: Annotated[int, Strict(), Field(ge=1, le=20)]
     reps: Annotated[int, Strict(), Field(ge=1, le=200)]
-    hold_s: float = Field(0.0, ge=0, le=600, allow_inf_nan=False)
+    hold_s: float = Field(0.0, ge=0, le=3600, allow_inf_nan=False)
     per_side: bool = False
     load_kg: float | None = Field(None, ge=0, le=500, allow_inf_nan=False)
-    label: str | None = Field(None, max_length=120)
+    label: str | None = Field(None, max_length=300)
 
     @property
     def volume(self) -> float:
