@@ -119,6 +119,22 @@ def test_ics_writes_a_calendar(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert raw.endswith(b"END:VCALENDAR\r\n")
     assert b"RRULE:FREQ=WEEKLY;BYDAY=" in raw
     assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert raw.count(b"BEGIN:VALARM") == raw.count(b"BEGIN:VEVENT")
+    assert b"TRIGGER:-PT15M" in raw
+
+
+def test_ics_reminder_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--reminder-min sets the alarm lead time, --no-reminder leaves alarms out; a lead time
+    outside 0-1440 min exits 2."""
+    plan_file = tmp_path / "plan.json"
+    cli_ok(["plan", str(LOW), "--out", str(plan_file)], capsys)
+    out = tmp_path / "r.ics"
+    base = ["ics", str(plan_file), "--out", str(out), "--start", "2026-11-30"]
+    cli_ok([*base, "--reminder-min", "30"], capsys)
+    assert b"TRIGGER:-PT30M" in out.read_bytes()
+    cli_ok([*base, "--no-reminder"], capsys)
+    assert b"VALARM" not in out.read_bytes()
+    assert "reminder" in cli_fails([*base, "--reminder-min", "2000"], capsys)
 
 
 def test_ics_reads_a_plan_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

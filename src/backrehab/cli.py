@@ -635,8 +635,14 @@ def ics_command(
         str | None, typer.Option("--start", help="First day, YYYY-MM-DD (default: today).")
     ] = None,
     weeks: Annotated[int, typer.Option("--weeks", help="Weeks to schedule (1-52).")] = 4,
+    reminder_min: Annotated[
+        int, typer.Option("--reminder-min", help="Reminder minutes before each session (0-1440).")
+    ] = 15,
+    no_reminder: Annotated[
+        bool, typer.Option("--no-reminder", help="Write the events without reminders.")
+    ] = False,
 ) -> None:
-    """Write the plan's weekly routine as an iCalendar (.ics) file."""
+    """Write the plan's weekly routine as an iCalendar (.ics) file with reminders."""
     from datetime import date
 
     from backrehab.plan import Plan, PlanHistory, plan_to_ics
@@ -655,7 +661,8 @@ def ics_command(
         first = date.fromisoformat(start) if start is not None else date.today()
     except ValueError as exc:
         raise ConfigError(f"--start must be a date YYYY-MM-DD, not '{start}'.") from exc
-    atomic_write_text(out, plan_to_ics(plan, start=first, weeks=weeks))
+    reminder = None if no_reminder else reminder_min
+    atomic_write_text(out, plan_to_ics(plan, start=first, weeks=weeks, reminder_min=reminder))
     typer.echo(f"Wrote {out} ({len(plan.items)} items, {weeks} weeks from {first.isoformat()}).")
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dateutil.rrule import rrulestr
 
 from backrehab.assess.red_flags import PlanBlockedError
 from backrehab.errors import ConfigError
@@ -218,7 +220,8 @@ def test_blocked_plan_and_bad_options_are_refused(plan: Plan) -> None:
 
 
 def test_icalendar_package_is_not_required(plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The exporter works with 'icalendar' unimportable and no dependency declares it."""
+    """The exporter works with 'icalendar' unimportable and no runtime dependency declares it
+    (tests may use it as a standard parser)."""
     monkeypatch.setitem(sys.modules, "icalendar", None)  # any import of it now fails
     import backrehab.plan.ics as ics_module
 
@@ -226,4 +229,81 @@ def test_icalendar_package_is_not_required(plan: Plan, monkeypatch: pytest.Monke
     parse_ics(fresh.plan_to_ics(plan, start=START, now=NOW))
     source = Path(ics_module.__file__).read_text(encoding="utf-8")
     assert "import icalendar" not in source
-    assert "icalendar" not in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.lower().startswith("icalendar")]
+
+
+def test_every_event_has_a_display_reminder(plan: Plan) -> None:
+    """Each VEVENT holds one VALARM (DISPLAY, with a description) 15 min before by default."""
+    cal = parse_ics(plan_to_ics(plan, start=START, now=NOW))
+    for event in cal.children:
+        alarms = [c for c in event.children if c.name == "VALARM"]
+        assert len(alarms) == 1
+        assert alarms[0].one("ACTION") == "DISPLAY"
+        assert alarms[0].one("TRIGGER") == "-PT15M"
+        assert unescape(alarms[0].one("DESCRIPTION"))
+
+
+def test_reminder_time_or_none(plan: Plan) -> None:
+    """The reminder lead time is configurable, 0 is at the start, None leaves it out."""
+    at_start = parse_ics(plan_to_ics(plan, start=START, now=NOW, reminder_min=0))
+    assert {e.children[0].one("TRIGGER") for e in at_start.children} == {"PT0M"}
+    none = parse_ics(plan_to_ics(plan, start=START, now=NOW, reminder_min=None))
+    assert all(not e.children for e in none.children)
+    for bad in (-5, 1441, True, 2.5):
+        with pytest.raises(ConfigError, match="reminder"):
+            plan_to_ics(plan, start=START, now=NOW, reminder_min=bad)  # type: ignore[arg-type]
+
+
+def _occurrences(text: str) -> list[tuple[str, datetime]]:
+    """Every (summary, start) of the calendar, each RRULE expanded by dateutil's parser."""
+    out: list[tuple[str, datetime]] = []
+    for event in parse_ics(text).children:
+        v = check_event(event)
+        rule = rrulestr(event.one("RRULE"), dtstart=datetime.strptime(v["start"], "%Y%m%dT%H%M%S"))
+        out.extend((v["summary"], moment) for moment in rule)
+    return out
+
+
+def test_recurrences_expand_to_the_planned_days(plan: Plan) -> None:
+    """dateutil's RFC 5545 recurrence parser gives each planned day of the 4 weeks once: one
+    home session per home day and one clinic session per clinic day, at the planned times."""
+    occurrences = _occurrences(plan_to_ics(plan, start=START, weeks=4, now=NOW))
+    home = [m for s, m in occurrences if s.startswith("Back programme")]
+    clinic = [m for s, m in occurrences if s.startswith("Clinic session")]
+    home_days = {d for i in plan.items if i.setting == "home" for d in i.schedule.days}
+    assert len(home) == len(set(home)) == 4 * len(home_days)
+    assert {_BYDAY[m.weekday()] for m in home} == {d[:2].upper() for d in home_days}
+    assert all(START <= m.date() < START + timedelta(weeks=4) for (m,) in zip(home, strict=True))
+    assert {m.strftime("%H:%M") for m in home} == {plan.context.exercise_time}
+    assert len(clinic) == 4
+    assert {m.weekday() for m in clinic} == {2}  # Wednesdays
+
+
+def test_a_standard_icalendar_parser_reads_the_calendar(plan: Plan) -> None:
+    """The 'icalendar' package (a standard RFC 5545 parser) reads every event, its recurrence,
+    duration, description and reminder exactly as written."""
+    icalendar = pytest.importorskip(
+        "icalendar", reason="the icalendar package is not installed (dev extra)"
+    )
+    text = plan_to_ics(plan, start=START, weeks=4, now=NOW)
+    cal = icalendar.Calendar.from_ical(text)
+    events = list(cal.walk("VEVENT"))
+    ours = [check_event(e) for e in parse_ics(text).children]
+    assert len(events) == len(ours)
+    for event, mine in zip(events, ours, strict=True):
+        assert str(event["UID"]) == mine["uid"]
+        assert str(event["SUMMARY"]) == mine["summary"]
+        assert str(event["DESCRIPTION"]) == mine["description"]
+        assert event.decoded("DTSTART") == datetime.strptime(mine["start"], "%Y%m%dT%H%M%S")
+        assert event.decoded("DTSTAMP") == NOW
+        assert event["RRULE"]["FREQ"] == ["WEEKLY"]
+        alarms = list(event.walk("VALARM"))
+        assert len(alarms) == 1
+        assert alarms[0].decoded("TRIGGER") == -timedelta(minutes=15)
+    home = [e for e in events if str(e["SUMMARY"]).startswith("Back programme")]
+    total = sum((e.decoded("DURATION") for e in home if "MO" in e["RRULE"]["BYDAY"]), timedelta())
+    monday = sum(
+        i.schedule.minutes for i in plan.items if i.setting == "home" and "mon" in i.schedule.days
+    )
+    assert abs(total.total_seconds() / 60 - monday) <= 0.5

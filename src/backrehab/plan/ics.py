@@ -2,8 +2,9 @@
 
 Input: a :class:`~backrehab.plan.engine.Plan`, the first date and the number of weeks.
 Output: VCALENDAR text with one weekly-recurring VEVENT per group of weekdays that share the
-same home items (and one per clinic-session pattern); the DESCRIPTION lists each item's dose.
-Lines end in CRLF and are folded at 75 octets; times are floating local times.
+same home items (and one per clinic-session pattern), each with a display reminder (VALARM);
+the DESCRIPTION lists each item's dose. Lines end in CRLF and are folded at 75 octets; times
+are floating local times.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ CRLF: Final = "\r\n"
 #: Longest line in octets, without the CRLF (RFC 5545 §3.1).
 MAX_OCTETS: Final = 75
 PRODID: Final = f"-//backrehab//backrehab {__version__}//EN"
+#: Default reminder, minutes before each session (PROJECT DEFAULT).
+DEFAULT_REMINDER_MIN: Final = 15
+#: Longest reminder lead time, minutes (one day).
+MAX_REMINDER_MIN: Final = 1440
 _BYDAY: Final = {
     "mon": "MO",
     "tue": "TU",
@@ -96,19 +101,37 @@ def _groups(items: Sequence[PlanItem], setting: str) -> list[tuple[tuple[Weekday
     return [(tuple(days), key[1]) for key, days in groups.items()]
 
 
+def _alarm(title: str, reminder_min: int | None) -> list[str]:
+    """A display reminder ``reminder_min`` minutes before the event (none when None)."""
+    if reminder_min is None:
+        return []
+    trigger = f"-PT{reminder_min}M" if reminder_min > 0 else "PT0M"
+    when = f"in {reminder_min} min" if reminder_min > 0 else "now"
+    return [
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"TRIGGER:{trigger}",
+        f"DESCRIPTION:{escape_text(f'{title} {when}')}",
+        "END:VALARM",
+    ]
+
+
 def plan_to_ics(
     plan: Plan,
     *,
     start: date,
     weeks: int = 4,
     now: datetime | None = None,
+    reminder_min: int | None = DEFAULT_REMINDER_MIN,
 ) -> str:
     """The plan's weekly routine as iCalendar text.
 
     One VEVENT per group of weekdays with the same home items (SUMMARY "Back programme",
     DESCRIPTION = each item with its dose, DURATION = the day's minutes), one per clinic
     pattern, each with ``RRULE:FREQ=WEEKLY;BYDAY=..;UNTIL=..`` over ``weeks`` weeks from
-    ``start``. UIDs are derived from the plan and the days, so the same plan gives the same
+    ``start``. Each VEVENT carries a ``VALARM`` (``ACTION:DISPLAY``) ``reminder_min`` minutes
+    before the session (0: at the start; None: no reminder), so the patient's phone calendar
+    reminds them. UIDs are derived from the plan and the days, so the same plan gives the same
     UIDs; ``DTSTAMP`` is ``now`` (UTC).
 
     Raises
@@ -116,7 +139,8 @@ def plan_to_ics(
     PlanBlockedError
         The plan is blocked by a red flag (no routine to export).
     ConfigError
-        ``weeks`` is not 1-52, or ``now`` has no timezone.
+        ``weeks`` is not 1-52, ``reminder_min`` is not 0-1440 (or None), or ``now`` has no
+        timezone.
     """
     if plan.blocked:
         raise PlanBlockedError(
@@ -126,6 +150,15 @@ def plan_to_ics(
         )
     if isinstance(weeks, bool) or not 1 <= weeks <= 52:
         raise ConfigError(f"weeks must be 1-52, not {weeks!r}.")
+    if reminder_min is not None and (
+        isinstance(reminder_min, bool)
+        or not isinstance(reminder_min, int)
+        or not 0 <= reminder_min <= MAX_REMINDER_MIN
+    ):
+        raise ConfigError(
+            f"The reminder must be 0-{MAX_REMINDER_MIN} minutes before the session (or none), "
+            f"not {reminder_min!r}."
+        )
     if now is not None and (now.tzinfo is None or now.utcoffset() is None):
         raise ConfigError("The export time must carry a timezone.", detail=f"now={now!r}")
     stamp = _stamp(now if now is not None else datetime.now(UTC))
@@ -169,6 +202,7 @@ def plan_to_ics(
                 f"DESCRIPTION:{escape_text(chr(10).join(description))}",
                 "CATEGORIES:HEALTH",
                 "TRANSP:OPAQUE",
+                *_alarm(title, reminder_min),
                 "END:VEVENT",
             ]
     lines.append("END:VCALENDAR")
