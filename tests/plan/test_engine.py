@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -54,6 +55,7 @@ def test_high_risk_flexion_intolerant_example() -> None:
     side_bridge = plan.item("side_bridge_knees")
     assert side_bridge is not None
     assert side_bridge.side == "left"
+    assert side_bridge.dose.extra_side_sets == 1
     for item in plan.items:
         assert LIBRARY.get(item.exercise_id).suitability["flexion_intolerant"] != "avoid"
     assert plan.safety_level == "review"
@@ -98,7 +100,8 @@ def test_plan_json_round_trip_and_validation() -> None:
     assert Plan.from_json(plan.to_json()) == plan
     with pytest.raises(PlanFileError, match="Invalid plan document"):
         Plan.from_json("{not json")
-    tampered = plan.to_json().replace('"mon": 19.84', '"mon": 2.0', 1)
+    monday = json.dumps(plan.daily_minutes["mon"])
+    tampered = plan.to_json().replace(f'"mon": {monday}', '"mon": 2.0', 1)
     assert tampered != plan.to_json()
     with pytest.raises(PlanFileError, match="daily_minutes"):
         Plan.from_json(tampered)

@@ -15,9 +15,11 @@ from backrehab.plan import (
     Plan,
     RulesError,
     context_from_mapping,
+    describe_dose,
     generate_plan,
     load_rules,
     parse_rules,
+    session_minutes,
 )
 from backrehab.plan.rules import RULE_FAMILIES, FindingMatcher
 from tests.plan import assessment, finding, red_flag, startback
@@ -381,7 +383,8 @@ def test_severe_pain_starts_one_step_down() -> None:
 
 # -- endurance (§3.3) -------------------------------------------------------------------------
 def test_side_bridge_asymmetry_targets_the_weaker_side() -> None:
-    """Side-bridge asymmetry (left weaker): side bridge on the knees, side left, with the note."""
+    """Side-bridge asymmetry (left weaker): side bridge on the knees, side left, one extra set
+    for the left side in the dose and in the booked minutes."""
     plan = plan_of(
         startback("low"), finding("endurance.side_bridge_asymmetry", "moderate", side="left")
     )
@@ -391,6 +394,34 @@ def test_side_bridge_asymmetry_targets_the_weaker_side() -> None:
     assert "endurance.side_bridge_asymmetry" in item.rule_ids
     assert "Target side: left." in item.notes
     assert item.reasons[0].findings == ("endurance.side_bridge_asymmetry",)
+    assert item.dose.extra_side_sets == 1
+    assert "+1 set on the weaker side" in describe_dose(item.dose)
+    both_sides = item.dose.model_copy(update={"extra_side_sets": 0})
+    assert item.schedule.minutes > round(session_minutes(both_sides), 2)
+    assert item.schedule.minutes == round(session_minutes(item.dose), 2)
+
+
+def test_weak_sides_on_both_sides_get_no_extra_set() -> None:
+    """Low side-bridge times on both sides target both sides: no one-sided extra set."""
+    plan = plan_of(
+        startback("low"),
+        finding("endurance.low_endurance.side_bridge_left", "mild", side="left"),
+        finding("endurance.low_endurance.side_bridge_right", "mild", side="right"),
+    )
+    item = plan.item("side_bridge_knees")
+    assert item is not None
+    assert item.side == "bilateral"
+    assert item.dose.extra_side_sets == 0
+
+
+def test_extra_side_sets_need_a_side_from_the_finding() -> None:
+    """A rule asking for extra weaker-side sets without side: from_finding is refused."""
+    text = (
+        "rules:\n- id: t.x\n  family: endurance\n  title: t\n  source: s\n  add:\n"
+        "  - {exercise: side_bridge_knees, extra_side_sets: 1}\n"
+    )
+    with pytest.raises(RulesError, match="extra_side_sets"):
+        parse_rules(text)
 
 
 @pytest.mark.parametrize(

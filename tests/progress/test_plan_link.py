@@ -12,7 +12,7 @@ import pytest
 from backrehab.assess.findings import Assessment
 from backrehab.exercises import load_library
 from backrehab.plan import Dose, Plan, PlanEditError, PlanHistory, generate_plan, ladder_for
-from backrehab.plan.dosing import starting_dose
+from backrehab.plan.dosing import session_minutes, starting_dose
 from backrehab.progress import (
     Proposal,
     ProposalQueue,
@@ -260,16 +260,23 @@ def test_stale_or_foreign_proposals_are_refused() -> None:
 
 
 def test_an_advance_over_the_budget_is_refused_not_squeezed() -> None:
-    """At a 20-min budget the full example week has no room: the advance fails with a reason."""
+    """At a 20-min budget the example week has less room than the side bridge's next rung
+    needs: the advance fails with a reason naming the budget, and the plan is unchanged."""
     history = _history(budget=20.0)
     plan = history.current
-    assert max(plan.daily_minutes.values()) > 19.0
-    logs = [_log(plan, "bird_dog_single_limb", n, 1) for n in (0, 1)]
+    item = plan.item("side_bridge_knees")
+    assert item is not None
+    harder = ladder_for(LIBRARY.get("side_bridge_knees")).advance(item.dose)
+    assert harder is not None
+    room = plan.budget_min - max(plan.daily_minutes.values())
+    assert session_minutes(harder) - item.schedule.minutes > room
+    logs = [_log(plan, "side_bridge_knees", n, 1) for n in (0, 1)]
     queue: ProposalQueue[Dose] = ProposalQueue(auto_progression=True, clock=_clock)
-    stored = queue.submit(_proposal(logs, plan, "bird_dog_single_limb"))
+    stored = queue.submit(_proposal(logs, plan, "side_bridge_knees"))
     assert stored.action == "advance"
     with pytest.raises(PlanEditError, match="budget"):
         apply_proposal(history, stored)
+    assert len(history.versions) == 1
 
 
 def test_schedule_from_plan_counts_the_plan_days() -> None:

@@ -91,6 +91,9 @@ class Dose(BaseModel):
         Load, range or set-scheme instruction.
     days_per_week
         Sessions per week (1-7).
+    extra_side_sets
+        Extra sets on the weaker side only (the plan item's ``side``), e.g. 1 for a side-bridge
+        asymmetry (clinical reference §3.3); kept when the dose moves along its ladder.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -104,6 +107,7 @@ class Dose(BaseModel):
     duration_min: float | None = Field(None, gt=0.0, le=240.0)
     load_note: str | None = None
     days_per_week: int = Field(7, ge=1, le=7)
+    extra_side_sets: int = Field(0, ge=0, le=3)
 
 
 def _log_gap(a: float | None, b: float | None) -> float:
@@ -123,6 +127,11 @@ def _distance(a: Dose, b: Dose) -> float:
         + (0.5 if a.tempo != b.tempo else 0.0)
         + (0.5 if a.load_note != b.load_note else 0.0)
     )
+
+
+def _kept(dose: Dose) -> dict[str, int]:
+    """Fields a ladder step keeps from the current dose (not rungs of the ladder)."""
+    return {"days_per_week": dose.days_per_week, "extra_side_sets": dose.extra_side_sets}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +154,8 @@ class DoseLadder:
             raise ValueError("a dose ladder needs at least one step")
 
     def index_of(self, dose: Dose) -> int:
-        """Index of the step nearest to ``dose`` (days per week, rest and side are ignored).
+        """Index of the step nearest to ``dose`` (days per week, rest, sides and extra
+        weaker-side sets are ignored).
 
         Distance is the sum of log ratios of sets, reps, hold and duration plus 0.5 for each
         differing tempo or load note; ties go to the lower step.
@@ -154,24 +164,26 @@ class DoseLadder:
         return gaps.index(min(gaps))
 
     def advance(self, dose: Dose) -> Dose | None:
-        """One step up from the nearest step, keeping ``days_per_week``; None at the top.
+        """One step up from the nearest step, keeping ``days_per_week`` and
+        ``extra_side_sets``; None at the top.
 
         At the top the planner moves to ``progression_ids[0]`` at its starting dose.
         """
         i = self.index_of(dose)
         if i + 1 >= len(self.steps):
             return None
-        return self.steps[i + 1].model_copy(update={"days_per_week": dose.days_per_week})
+        return self.steps[i + 1].model_copy(update=_kept(dose))
 
     def step_back(self, dose: Dose) -> Dose | None:
-        """One step down from the nearest step, keeping ``days_per_week``; None at the bottom.
+        """One step down from the nearest step, keeping ``days_per_week`` and
+        ``extra_side_sets``; None at the bottom.
 
         At the bottom the planner moves to ``regression_ids[0]``.
         """
         i = self.index_of(dose)
         if i == 0:
             return None
-        return self.steps[i - 1].model_copy(update={"days_per_week": dose.days_per_week})
+        return self.steps[i - 1].model_copy(update=_kept(dose))
 
 
 _RANGE_PER_WEEK = re.compile(r"(\d+)\s*-\s*(\d+)\s*x\s*/\s*week")
@@ -496,10 +508,18 @@ def session_minutes(dose: Dose) -> float:
 
     Timed items (``duration_min`` without reps): ``duration_min × sets``. Otherwise each
     repetition takes ``hold_s + 2 s`` (holds), the seconds named in ``tempo``, or 3 s; work =
-    sets × reps × rep time (× 2 per side); rest = ``rest_s`` after every set and side but the
-    last; plus 20 s to set up (PROJECT DEFAULT constants above).
+    sets × reps × rep time (× 2 per side), plus ``extra_side_sets`` more sets of one side;
+    rest = ``rest_s`` after every set and side but the last; plus 20 s to set up (PROJECT
+    DEFAULT constants above).
     """
     sides = 2 if dose.per_side else 1
+    if dose.extra_side_sets:
+        one_side = dose.model_copy(update={"per_side": False, "extra_side_sets": 0})
+        extra_s = (session_minutes(one_side) * 60.0 - SETUP_S + one_side.rest_s) / one_side.sets
+        return (
+            session_minutes(dose.model_copy(update={"extra_side_sets": 0}))
+            + dose.extra_side_sets * extra_s / 60.0
+        )
     if dose.reps is None and dose.duration_min is not None:
         return float(dose.duration_min * dose.sets)
     if dose.reps is None:
@@ -534,6 +554,9 @@ def describe_dose(dose: Dose) -> str:
         parts.append(f"{dose.hold_s:g} s hold")
     if dose.tempo:
         parts.append(f"tempo: {dose.tempo}")
+    if dose.extra_side_sets:
+        extra = dose.extra_side_sets
+        parts.append(f"+{extra} set{'s' if extra != 1 else ''} on the weaker side")
     several = dose.sets > 1 or dose.per_side
     if several and dose.rest_s > 0 and (dose.reps is not None or dose.hold_s is not None):
         parts.append(f"rest {dose.rest_s:g} s")

@@ -259,6 +259,7 @@ class _Candidate:
     order: int
     dose: Dose
     sides: set[str] = field(default_factory=set)
+    extra_side_sets: int = 0
     reasons: list[Reason] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cautions: list[str] = field(default_factory=list)
@@ -371,6 +372,7 @@ class _Builder:
         if spec.side == "from_finding":
             sides = {f.side for f in hit.findings if f.side != "none"}
             cand.sides |= sides
+            cand.extra_side_sets = max(cand.extra_side_sets, spec.extra_side_sets)
             for s in sorted(sides):
                 _add_unique(cand.notes, f"Target side: {s}.")
         if spec.note:
@@ -380,6 +382,14 @@ class _Builder:
                 value = finding.evidence.get(key)
                 if isinstance(value, str):
                     _add_unique(cand.notes, value.strip())
+
+    def apply_side_sets(self) -> None:
+        """Give one-sided candidates their extra weaker-side sets (none when both sides or no
+        side were targeted)."""
+        for cand in self.candidates.values():
+            extra = cand.extra_side_sets if cand.side() in ("left", "right") else 0
+            if extra != cand.dose.extra_side_sets:
+                cand.dose = cand.dose.model_copy(update={"extra_side_sets": extra})
 
     def exclude(self, cand_id: str, rule_id: str, reason: str) -> None:
         if self.candidates.pop(cand_id, None) is not None:
@@ -674,6 +684,7 @@ def generate_plan(
     for hit in hits:
         for spec in hit.rule.add:
             builder.add(hit, spec)
+    builder.apply_side_sets()
     for hit in hits:
         if hit.rule.remove is not None:
             builder.remove(hit)

@@ -310,16 +310,24 @@ class AddSpec(_Model):
 
     ``setting: auto`` puts manual therapy in the clinic, education in the clinic when the
     patient has clinic days (else at home) and everything else at home. ``side: from_finding``
-    targets the side of the matched findings. ``note_from_evidence`` copies those evidence
-    texts of the matched findings into the item's notes.
+    targets the side of the matched findings; ``extra_side_sets`` then adds that many sets for
+    that side alone (only when it is one side, left or right). ``note_from_evidence`` copies
+    those evidence texts of the matched findings into the item's notes.
     """
 
     exercise: str = Field(pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
     priority: int = Field(3, ge=1, le=9)
     setting: Setting | Literal["auto"] = "auto"
     side: Literal["from_finding", "none"] = "none"
+    extra_side_sets: int = Field(0, ge=0, le=3)
     note: str | None = None
     note_from_evidence: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _extra_needs_side(self) -> AddSpec:
+        if self.extra_side_sets and self.side != "from_finding":
+            raise ValueError("extra_side_sets needs side: from_finding")
+        return self
 
 
 class Selector(_Model):

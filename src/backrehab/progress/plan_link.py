@@ -42,7 +42,7 @@ def prescribed_from_dose(dose: Dose) -> PrescribedDose:
 
     Sets, reps, hold and per-side are copied. A timed item without reps (a walk, an education
     part) is one repetition held for ``duration_min`` (so a 9-min walk of 10 planned is 90 %
-    done). Everything else a ladder step may change (tempo, range or load note, the length of a
+    done). Everything else (extra weaker-side sets, tempo, range or load note, the length of a
     timed bout with reps) goes into ``label``, so two different rungs never log as the same
     dose and the §6.2 green streak restarts after every dose change.
     """
@@ -53,6 +53,8 @@ def prescribed_from_dose(dose: Dose) -> PrescribedDose:
         reps, hold_s = dose.reps or 1, dose.hold_s or 0.0
         if dose.duration_min is not None:
             label_parts.append(f"{dose.duration_min:g} min")
+    if dose.extra_side_sets:
+        label_parts.append(f"+{dose.extra_side_sets} set(s) on the weaker side")
     if dose.tempo:
         label_parts.append(f"tempo: {dose.tempo}")
     if dose.load_note:
