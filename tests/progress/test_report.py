@@ -134,6 +134,43 @@ def test_real_pdf_page1_shows_the_pain_trend(pdf_report: Path) -> None:
     assert 0.3 * height < np.nonzero(pain)[0].mean() < 0.7 * height
 
 
+def _trend_patient(first: int, last: int) -> PatientData:
+    """Six weeks of daily bird-dog logs whose resting pain moves linearly first -> last."""
+    sessions = [
+        make_log(n, before=round(first + (last - first) * n / 41), during=1, after=1).model_dump(
+            mode="json"
+        )
+        for n in range(42)
+    ]
+    return patient_data_from_mapping(
+        _minimal(schedule={"start": "2025-01-06", "sessions_per_week": 7}, sessions=sessions)
+    )
+
+
+def _left_line_row(exe: str, data: PatientData, out: Path) -> float:
+    """Mean row (0 = top of page) of the pain-line pixels in the left third of page 1's pain
+    plot, on the real PDF rasterised by pdftoppm (the legend sits at the right)."""
+    pixels = _image(_rasterise_page1(exe, write_report(data, out)))
+    height, width = pixels.shape[:2]
+    pain = _colour_mask(pixels, PAIN_COLOR)
+    pain[: int(0.3 * height)] = False  # the summary text above the plot
+    pain[int(0.7 * height) :] = False  # the disability plot below it
+    cols = np.nonzero(pain.any(axis=0))[0]
+    assert cols.size > 0.5 * width * 0.84 * 0.5, "the pain line spans the plot"
+    left = pain[:, : cols.min() + (cols.max() - cols.min()) // 3]
+    return float(np.nonzero(left)[0].mean())
+
+
+def test_real_pdf_page1_draws_the_direction_of_the_pain_trend(tmp_path: Path) -> None:
+    """On page 1 of the real PDF the pain line starts high for a patient whose pain falls
+    (8 -> 1) and low for one whose pain rises (1 -> 8): the image follows the data."""
+    exe = _pdftoppm()
+    falling = _left_line_row(exe, _trend_patient(8, 1), tmp_path / "falling.pdf")
+    rising = _left_line_row(exe, _trend_patient(1, 8), tmp_path / "rising.pdf")
+    height = _image(_rasterise_page1(exe, tmp_path / "falling.pdf")).shape[0]
+    assert rising - falling > 0.05 * height  # pain 8 is drawn well above pain 1
+
+
 def test_without_pain_data_the_colour_is_absent(tmp_path: Path) -> None:
     """Negative control: with no sessions and no NPRS, page 1 has no pain-line colour."""
     data = patient_data_from_mapping(_minimal())
