@@ -28,7 +28,7 @@ def test_upgrade_empty_database_matches_models(db_url: str) -> None:
                 assert reflected == set(table.columns.keys()), name
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-            assert context.get_current_revision() == "0001"
+            assert context.get_current_revision() == "0002"
     finally:
         engine.dispose()
 
@@ -41,7 +41,7 @@ def test_upgrade_twice_is_a_no_op(tmp_path: Path) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+            assert MigrationContext.configure(conn).get_current_revision() == "0002"
     finally:
         engine.dispose()
 
@@ -62,3 +62,46 @@ def test_missing_migrations_is_a_config_error(
         upgrade(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     with pytest.raises(ConfigError, match="migrations not found"):
         alembic_config("sqlite://", root=tmp_path)
+
+
+def test_upgrade_from_0001_keeps_rows_and_downgrade_returns(db_url: str) -> None:
+    """A database holding 0001 data upgrades to head with its rows (new columns defaulted) and
+    downgrades back to 0001 cleanly."""
+    from sqlalchemy import text
+
+    from backrehab.db.migrate import alembic_config
+
+    upgrade(db_url, revision="0001")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO clinics (id, name, created_at) VALUES (1, 'C', :t)"),
+                {"t": "2026-01-01 00:00:00+00:00"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO patients (id, clinic_id, ref, display_name, created_at) "
+                    "VALUES (1, 1, 'p-1', 'P', :t)"
+                ),
+                {"t": "2026-01-01 00:00:00+00:00"},
+            )
+        upgrade(db_url)
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT ref, employed, auto_progression, questionnaire_interval_days FROM patients"
+                )
+            ).one()
+            assert row[0] == "p-1"
+            assert bool(row[1]) is True
+            assert bool(row[2]) is False
+            assert row[3] == 28
+        from alembic import command
+
+        command.downgrade(alembic_config(db_url), "0001")
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+            assert conn.execute(text("SELECT count(*) FROM patients")).scalar_one() == 1
+    finally:
+        engine.dispose()

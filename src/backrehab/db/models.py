@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -30,6 +31,12 @@ ROLES: tuple[str, ...] = ("admin", "clinician", "patient")
 
 JOB_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
 """Analysis job states."""
+
+PROPOSAL_STATUSES: tuple[str, ...] = ("pending", "approved", "rejected", "auto_applied")
+"""Progression proposal states (as in :class:`~backrehab.progress.decisions.Proposal`)."""
+
+ZONES: tuple[str, ...] = ("green", "amber", "red")
+"""Session zones of the pain-monitoring model (clinical reference §6.2)."""
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -81,6 +88,11 @@ class Patient(Base):
     )
     ref: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    sex: Mapped[str | None] = mapped_column(String(10))
+    employed: Mapped[bool] = mapped_column(default=True)
+    auto_progression: Mapped[bool] = mapped_column(default=False)
+    questionnaire_interval_days: Mapped[int] = mapped_column(Integer, default=28)
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -96,6 +108,7 @@ class AssessmentRecord(Base):
     assessed_at: Mapped[dt.datetime]
     schema_version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]]
+    parts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     findings: Mapped[list[FindingRecord]] = relationship(
@@ -132,6 +145,7 @@ class QuestionnaireResponse(Base):
     """Answers to one questionnaire (ODI, STarT Back, FABQ...) and the resulting score."""
 
     __tablename__ = "questionnaires"
+    __table_args__ = (Index("ix_questionnaires_patient_taken", "patient_id", "taken_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(
@@ -157,6 +171,7 @@ class Media(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     original_name: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="upload")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -168,8 +183,14 @@ class AnalysisJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    requested_by: Mapped[str] = mapped_column(String(320), default="")
     status: Mapped[str] = mapped_column(String(20), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
     result: Mapped[dict[str, Any] | None]
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -218,6 +239,10 @@ class SessionLogRecord(Base):
     """A :class:`~backrehab.progress.logs.SessionLog` (one exercise, one day)."""
 
     __tablename__ = "session_logs"
+    __table_args__ = (
+        CheckConstraint(f"zone IS NULL OR {_one_of('zone', ZONES)}", name="zone"),
+        Index("ix_session_logs_patient_date", "patient_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(
@@ -226,7 +251,33 @@ class SessionLogRecord(Base):
     exercise_id: Mapped[str] = mapped_column(String(80))
     date: Mapped[dt.date]
     source: Mapped[str] = mapped_column(String(20))
+    zone: Mapped[str | None] = mapped_column(String(10))
     document: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProposalRecord(Base):
+    """A progression or regression proposal (:class:`~backrehab.progress.decisions.Proposal`)
+    after a logged day, awaiting or carrying the clinician's decision."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "proposal_id", name="uq_proposals_patient_proposal"),
+        CheckConstraint(_one_of("status", PROPOSAL_STATUSES), name="status"),
+        Index("ix_proposals_patient_status", "patient_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    proposal_id: Mapped[str] = mapped_column(String(120))
+    exercise_id: Mapped[str] = mapped_column(String(80))
+    session_date: Mapped[dt.date]
+    zone: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    document: Mapped[dict[str, Any]]
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
