@@ -90,7 +90,8 @@ def test_upgrade_from_0001_keeps_rows_and_downgrade_returns(db_url: str) -> None
         with engine.connect() as conn:
             row = conn.execute(
                 text(
-                    "SELECT ref, employed, auto_progression, questionnaire_interval_days FROM patients"
+                    "SELECT ref, employed, auto_progression, questionnaire_interval_days "
+                    "FROM patients"
                 )
             ).one()
             assert row[0] == "p-1"
