@@ -21,7 +21,7 @@ from backrehab.progress.decisions import (
     propose,
     weekly_trend,
 )
-from backrehab.progress.logs import PrescribedDose, SessionLog
+from backrehab.progress.logs import PrescribedDose, SessionLog, session_log_from_mapping
 from tests.progress import RepsLadder, day, dose, make_log
 
 CLOCK = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -327,6 +327,26 @@ def test_any_peripheralisation_flags_review() -> None:
     assert p.action == "flag_review"
     assert "review.peripheralised" in _codes(p)
     assert p.needs_review
+
+
+def test_new_neurological_symptoms_take_the_red_flag_pathway() -> None:
+    """New numbness, weakness or bladder/bowel change: red even without pain, a review flag
+    that keeps the dose (§6.1: the red-flag pathway, not the traffic light), never
+    auto-applied, and it holds back auto-advances until a clinician decides."""
+    greens = [make_log(0), make_log(1)]
+    neuro = make_log(2, during=0, after=0, new_neuro_symptoms=True)
+    assert _zone(neuro) == "red"
+    p = _decide([*greens, neuro])
+    assert p.action == "flag_review"
+    assert {"red.red_flag_symptoms", "review.red_flag_pathway"} <= set(_codes(p))
+    assert p.proposed_dose == p.current_dose
+    queue: ProposalQueue[PrescribedDose] = ProposalQueue(auto_progression=True, clock=lambda: CLOCK)
+    assert queue.submit(p).status == "pending"
+    later = _decide([*greens, neuro, make_log(3), make_log(4)])
+    assert later.action == "advance"
+    assert queue.submit(later).status == "pending"
+    with pytest.raises(InvalidResponseError, match="new_neuro_symptoms"):
+        session_log_from_mapping({**neuro.model_dump(), "new_neuro_symptoms": "yes"})
 
 
 def test_reds_to_review_is_configurable() -> None:

@@ -10,6 +10,8 @@ The §6.2 logic, with the default settings::
 
     worst = max(pain_during_max, pain_after)
     RED   if worst >= 6 or next_morning_delta > 0 or weekly_trend > 0 or peripheralised
+          (new numbness, weakness or bladder/bowel change: RED and always a review flag -
+          the red-flag pathway of §9, not the traffic light)
     AMBER if 2 < worst <= 5 (and not RED)
     GREEN otherwise
     RED   -> step back one rung (at the bottom: regression_ids[0]);
@@ -170,6 +172,7 @@ class SessionAssessment(BaseModel):
     next_morning_delta: int | None
     weekly_trend: float | None
     symptom_change: SymptomChange
+    new_neuro_symptoms: bool
     form_pass_rate: float | None
     dose_completion: float
     prescribed: PrescribedDose
@@ -344,6 +347,16 @@ def classify_zone(
                 values={"symptom_change": log.symptom_change},
             )
         )
+    if log.new_neuro_symptoms:
+        reasons.append(
+            Reason(
+                code="red.red_flag_symptoms",
+                rule="new numbness, weakness or bladder/bowel change -> red-flag pathway (§9)",
+                message="new numbness, weakness, or bladder or bowel change reported: stop and "
+                "run the red-flag screen (clinical reference §9) before any further exercise",
+                values={"new_neuro_symptoms": "yes"},
+            )
+        )
     if reasons:
         zone: Zone = "red"
     elif worst > g:
@@ -408,6 +421,7 @@ def assess_sessions(
                 next_morning_delta=log.next_morning_delta,
                 weekly_trend=None if trend is None else float(trend),
                 symptom_change=log.symptom_change,
+                new_neuro_symptoms=log.new_neuro_symptoms,
                 form_pass_rate=log.form_pass_rate,
                 dose_completion=log.dose_completion,
                 prescribed=log.prescribed,
@@ -462,7 +476,18 @@ def decide(
     proposed: DoseT | None = dose
     proposed_id: str | None = None
 
-    if current.zone == "red":
+    if current.new_neuro_symptoms:
+        action, proposed = "flag_review", dose
+        reasons.append(
+            Reason(
+                code="review.red_flag_pathway",
+                rule="new numbness, weakness or bladder/bowel change -> red-flag pathway (§9), "
+                "not the traffic light (§6.1)",
+                message="clinician review and red-flag screen before the next session; the dose "
+                "is not changed by this proposal",
+            )
+        )
+    elif current.zone == "red":
         reds = _trailing(series, lambda a: a.zone == "red")
         easier = track.ladder.step_back(dose)
         regression = track.regression_ids[0] if track.regression_ids else None

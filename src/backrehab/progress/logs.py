@@ -153,6 +153,9 @@ class SessionLog(BaseModel):
         next morning is reported).
     symptom_change
         ``centralised``, ``unchanged`` or ``peripheralised``.
+    new_neuro_symptoms
+        New numbness, weakness, or bladder or bowel change reported with this session: the
+        red-flag pathway of clinical reference §9, not the traffic light (§6.1).
     form_pass_rate
         Fraction 0-1 of repetitions with acceptable form (camera or self-report), optional.
     rom_deg
@@ -175,6 +178,7 @@ class SessionLog(BaseModel):
     next_morning_pain: PainScore | None = None
     usual_pain: PainScore | None = None
     symptom_change: SymptomChange = "unchanged"
+    new_neuro_symptoms: Annotated[bool, Strict()] = False
     form_pass_rate: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
     rom_deg: float | None = Field(None, ge=0, le=360, allow_inf_nan=False)
     notes: str = Field("", max_length=2000)
