@@ -201,3 +201,10 @@ def test_regenerate_and_history_view() -> None:
     assert "| 2 |" in text
     assert "reassessed" in text
     assert "# Treatment plan" in text
+
+
+def test_regenerate_refuses_another_patients_plan() -> None:
+    """A plan generated for another patient cannot become a version of this history."""
+    other = base_plan().model_copy(update={"patient_ref": "someone-else"})
+    with pytest.raises(PlanEditError, match="someone-else"):
+        started().regenerate(other, author="dr.lee", reason="reassessed", now=T0)

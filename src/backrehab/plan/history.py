@@ -493,7 +493,19 @@ class PlanHistory(BaseModel):
     def regenerate(
         self, plan: Plan, *, author: str, reason: str, now: datetime | None = None
     ) -> PlanHistory:
-        """A new version holding a freshly generated plan (e.g. after a reassessment)."""
+        """A new version holding a freshly generated plan (e.g. after a reassessment).
+
+        Raises
+        ------
+        PlanEditError
+            The plan is for another patient (both ``patient_ref`` set and different), or the
+            author or reason is empty.
+        """
+        mine = self.current.patient_ref
+        if mine and plan.patient_ref and plan.patient_ref != mine:
+            raise PlanEditError(
+                f"This history is for patient '{mine}'; the new plan is for '{plan.patient_ref}'."
+            )
         return self._append(
             plan=plan,
             author=_text(author, "an author"),
