@@ -573,3 +573,31 @@ def test_review_flags_are_never_auto_applied(kinds: list[str]) -> None:
         if stored.needs_review:
             assert stored.status == "pending"
             queue.reject(stored.proposal_id, "Dr Lee")
+
+
+def test_restored_queue_keeps_decisions_and_order() -> None:
+    """A queue restored from stored proposals keeps their states and refuses a repeated id."""
+    queue: ProposalQueue[PrescribedDose] = ProposalQueue()
+    dose = PrescribedDose(sets=2, reps=8)
+    first = queue.submit(_stored_proposal("bird_dog@2026-01-05", dose))
+    decided = queue.reject(first.proposal_id, "dr-a")
+    later = _stored_proposal("bird_dog@2026-01-06", dose)
+    restored = ProposalQueue.restore([decided, later], auto_progression=True)
+    assert [p.status for p in restored.proposals] == ["rejected", "pending"]
+    assert restored.auto_progression
+    with pytest.raises(InvalidResponseError, match="stored twice"):
+        ProposalQueue.restore([later, later])
+
+
+def _stored_proposal(proposal_id: str, dose: PrescribedDose) -> Proposal[PrescribedDose]:
+    exercise_id, _, day = proposal_id.partition("@")
+    return Proposal(
+        proposal_id=proposal_id,
+        exercise_id=exercise_id,
+        session_date=dt.date.fromisoformat(day),
+        zone="green",
+        action="repeat",
+        reasons=(),
+        current_dose=dose,
+        proposed_dose=dose,
+    )

@@ -700,6 +700,23 @@ class ProposalQueue(Generic[DoseT]):
         self._clock = clock
         self._items: dict[str, Proposal[DoseT]] = {}
 
+    @classmethod
+    def restore(
+        cls,
+        proposals: Iterable[Proposal[DoseT]],
+        *,
+        auto_progression: bool = False,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> ProposalQueue[DoseT]:
+        """A queue holding stored proposals (pending and decided) in their stored order, e.g.
+        read back from a database; a repeated proposal id is an InvalidResponseError."""
+        queue: ProposalQueue[DoseT] = cls(auto_progression=auto_progression, clock=clock)
+        for proposal in proposals:
+            if proposal.proposal_id in queue._items:
+                raise InvalidResponseError(f"proposal {proposal.proposal_id!r} is stored twice")
+            queue._items[proposal.proposal_id] = proposal
+        return queue
+
     @property
     def proposals(self) -> list[Proposal[DoseT]]:
         """Every proposal, in submission order."""
