@@ -108,7 +108,7 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             "zone", "zone IS NULL OR zone IN ('green', 'amber', 'red')"
         )
-        batch_op.create_index("ix_session_logs_patient_date", ["patient_id", "date"])
+        batch_op.create_index("ix_session_logs_patient_date", ["patient_id", "date", "zone"])
 
     # The server defaults only fill existing rows; the models give every new row its value.
     for table, column in (

@@ -241,7 +241,7 @@ class SessionLogRecord(Base):
     __tablename__ = "session_logs"
     __table_args__ = (
         CheckConstraint(f"zone IS NULL OR {_one_of('zone', ZONES)}", name="zone"),
-        Index("ix_session_logs_patient_date", "patient_id", "date"),
+        Index("ix_session_logs_patient_date", "patient_id", "date", "zone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,3 @@
+"""API routers: authentication (``auth``) and patient data (``patients``)."""
+
+from __future__ import annotations
