@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: run test lint typecheck unit bench clean system-deps
+.PHONY: run test lint typecheck unit bench clean system-deps assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,17 +20,24 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@ $(RUN_STAMP)
 
-run: $(RUN_STAMP)
+# Browser pose assets (MediaPipe wasm and .task models) built offline from pinned, integrity-checked
+# npm tarballs into src/backrehab/web/static/vendor/mediapipe/ (docs/browser-assets.md). Does
+# nothing when they match src/backrehab/web/assets-manifest.sha256; needs npm only to (re)build.
+assets: $(RUN_STAMP)
+	$(BIN)/python scripts/vendor_pose_assets.py
+
+run: $(RUN_STAMP) assets
 	$(BIN)/backrehab demo
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts
 
-unit: $(DEV_STAMP)
+unit: $(DEV_STAMP) assets
 	$(BIN)/pytest
 
 # Debian packages the tests use (pdftoppm to check rendered PDF reports as images; PostgreSQL's
@@ -46,7 +53,7 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "note: install postgresql (initdb, pg_ctl) to run the storage tests on PostgreSQL"; fi
 
-test: system-deps lint typecheck unit
+test: system-deps assets lint typecheck unit
 
 bench: $(RUN_STAMP)
 	$(BIN)/python bench/pose_throughput.py
