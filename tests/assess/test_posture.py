@@ -13,7 +13,7 @@ from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
 from backrehab.pose.posefile import PoseCache
 from tests.conftest import BUNDLED_MEDIA
-from tests.synth import Posture, photo_of
+from tests.synth import Posture, photo_of, sequence_of
 
 
 def test_front_photo_flags_pelvic_drop_with_its_side() -> None:
@@ -127,3 +127,53 @@ def test_real_photos(media_dir: Path, shared_cache: PoseCache) -> None:
     assert hunched is not None
     assert upright is not None
     assert hunched.value > upright.value + 0.08
+
+
+def test_video_is_judged_on_its_still_window() -> None:
+    """Squatting, then standing still with a dropped right hip: the still part is judged."""
+    squat = [Posture(hip_flexion=70, knee_flexion=90, trunk_inclination=30)] * 5 + [Posture()] * 5
+    tilted = Posture(pelvic_drop_m=0.03)
+    video = analyze_sequence(sequence_of(squat * 3 + [tilted] * 15, yaw_deg=0.0, fps=10.0))
+    result = assess_posture(video)
+    pelvis = result.metric("pelvic_obliquity")
+    assert pelvis is not None
+    assert pelvis.value == pytest.approx(-8.53, abs=0.1)
+    assert pelvis.flagged
+    (window,) = result.still_windows_s
+    assert window is not None
+    assert window[0] >= 3.0 - 1e-9
+
+
+def test_video_without_a_still_second_is_refused() -> None:
+    """A video of continuous movement is not judged as posture."""
+    squat = [Posture(hip_flexion=70, knee_flexion=90, trunk_inclination=30)] * 3 + [Posture()] * 3
+    video = analyze_sequence(sequence_of(squat * 5, yaw_deg=0.0, fps=10.0))
+    with pytest.raises(PoseQualityError, match="moves throughout"):
+        assess_posture(video)
+
+
+def test_lying_person_is_refused() -> None:
+    """A photo of a body held horizontal (plank-like) is refused: norms are for upright posture."""
+    lying = photo_of(Posture(trunk_inclination=90, hip_flexion=90), -90.0)
+    with pytest.raises(PoseQualityError, match="from vertical"):
+        assess_posture(lying)
+    lax = assess_posture(lying, settings=PostureSettings(max_trunk_from_vertical_deg=90))
+    assert lax.view == "side"
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_real_videos_still_window_and_plank(media_dir: Path, shared_cache: PoseCache) -> None:
+    """The barbell clip is judged on the second he stands still before squatting (about
+    0.2-1.4 s); the plank tutorial is refused, its stillest stretch being a horizontal hold."""
+    from tests.conftest import DEMO_CLIP
+
+    demo = assess_posture(analyze_sequence(extract_pose(DEMO_CLIP, cache=shared_cache)))
+    (window,) = demo.still_windows_s
+    assert window is not None
+    assert window[1] <= 1.5
+    plank = analyze_sequence(
+        extract_pose(media_dir / "plank_side_front_01.mp4", cache=shared_cache)
+    )
+    with pytest.raises(PoseQualityError, match="from vertical"):
+        assess_posture(plank)

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from backrehab.assess.findings import Domain, Finding, Severity, Side
+from backrehab.assess.still import StillSettings, still_part
 from backrehab.errors import PoseQualityError
 from backrehab.pose.angles import Reliability
 from backrehab.pose.landmarks import Landmark as L
@@ -47,9 +48,24 @@ class PostureSettings(BaseModel):
         "standing (seated or squatting)",
     )
     min_visibility: float = Field(0.5, ge=0, le=1)
+    max_trunk_from_vertical_deg: float = Field(
+        60.0,
+        gt=0,
+        le=90,
+        description="trunk line further from vertical (lying, plank, all fours): refused",
+    )
     view_tolerance_deg: float = Field(30.0, gt=0, le=45)
     min_captures_flagged: int = Field(
         2, ge=1, description="a flag needs this many captures (§4.3: 2 of 3); capped by count"
+    )
+    still_window_s: float = Field(
+        1.0, gt=0, description="video: posture is judged on the stillest window this long (§4.2)"
+    )
+    still_max_motion_trunk_lengths: float = Field(
+        0.03,
+        gt=0,
+        description="video: refused when even the stillest window moves more (RMS of head, "
+        "trunk and leg landmarks, trunk lengths)",
     )
 
 
@@ -81,6 +97,11 @@ class PostureResult(BaseModel):
     metrics: tuple[PostureMetric, ...]
     not_judged: dict[str, str]
     findings: tuple[Finding, ...]
+    still_windows_s: tuple[tuple[float, float] | None, ...] = Field(
+        (),
+        description="per capture: the still window of a video used (start, end s); None "
+        "for a photo",
+    )
 
     def metric(self, name: str) -> PostureMetric | None:
         """The metric called ``name``, or None."""
@@ -220,6 +241,30 @@ def _side_values(r: AnalysisResult) -> dict[str, tuple[float, float]]:
     }
 
 
+def _trunk_from_vertical_deg(r: AnalysisResult) -> float:
+    """Median unsigned angle (image) of the mid-hip -> mid-shoulder line from vertical."""
+    pts = r.cleaned.image_px[:, :, :2]
+    line = (pts[:, int(L.LEFT_SHOULDER)] + pts[:, int(L.RIGHT_SHOULDER)]) / 2.0 - (
+        pts[:, int(L.LEFT_HIP)] + pts[:, int(L.RIGHT_HIP)]
+    ) / 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        return float(np.nanmedian(np.degrees(np.arctan2(np.abs(line[:, 0]), -line[:, 1]))))
+
+
+def _require_upright(r: AnalysisResult, s: PostureSettings) -> None:
+    """Refuse a capture of a person lying, kneeling on all fours or in a plank (§4.2: quiet
+    standing; sitting is judged for the head only)."""
+    angle = _trunk_from_vertical_deg(r)
+    if np.isfinite(angle) and angle > s.max_trunk_from_vertical_deg:
+        raise PoseQualityError(
+            f"In {r.raw.source.file_name} the trunk is {angle:.0f}° from vertical: posture is "
+            "judged with the person upright (standing, or sitting for the head), not lying or "
+            "on all fours.",
+            detail=f"limit {s.max_trunk_from_vertical_deg:g}° (max_trunk_from_vertical_deg)",
+        )
+
+
 def _standing(r: AnalysisResult, s: PostureSettings) -> bool:
     """Standing when a leg spans most of its length vertically (hip above knee above ankle).
 
@@ -250,7 +295,9 @@ def assess_posture(
     Parameters
     ----------
     results
-        Analyses of photos (or still video) of one person, all from the same view. The median over
+        Analyses of photos (or videos) of one person, all from the same view. A video is judged
+        on its stillest window of ``still_window_s`` (§4.2: quiet standing, about 30 frames); a
+        video in which the person never keeps still is refused. The median over
         captures is reported; a metric is flagged when at least ``min_captures_flagged`` captures
         (capped by their number) exceed its threshold (§4.3: 2 of 3 captures).
     view
@@ -262,17 +309,26 @@ def assess_posture(
     ------
     PoseQualityError
         The captures are not of the requested view (a metric is never judged from the wrong
-        view), the view cannot be told, or the captures disagree on the view.
+        view), the view cannot be told, the captures disagree on the view, or a video has no
+        still stretch.
 
     References
     ----------
     Clinical reference §4 (metric definitions and PROJECT DEFAULT flags); Ferreira EA et al. 2011
     (shoulder and pelvic asymmetry in healthy adults) [S15]; Herrington & Munro 2010 (FPPA) [S13].
     """
-    captures = results if isinstance(results, list) else [results]
-    if not captures:
+    given = results if isinstance(results, list) else [results]
+    if not given:
         raise PoseQualityError("No photo to assess.")
     s = settings or PostureSettings()
+    still = StillSettings(
+        window_s=s.still_window_s, max_motion_trunk_lengths=s.still_max_motion_trunk_lengths
+    )
+    parts = [still_part(r, still) for r in given]
+    captures = [part for part, _ in parts]
+    windows = tuple(None if w is None else (w.start_s, w.end_s) for _, w in parts)
+    for r in captures:
+        _require_upright(r, s)
     seen = {_wanted_view(_view_of(r)) for r in captures}
     if None in seen:
         raise PoseQualityError(
@@ -338,6 +394,7 @@ def assess_posture(
         metrics=tuple(metrics),
         not_judged=not_judged,
         findings=findings,
+        still_windows_s=windows,
     )
 
 
