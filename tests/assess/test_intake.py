@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from backrehab.assess.findings import Assessment, AssessmentFileError, Domain
+from backrehab.assess.findings import Assessment, AssessmentFileError, Domain, Severity
 from backrehab.assess.intake import build_assessment, parse_intake
 from backrehab.errors import InvalidResponseError
 from tests.conftest import BUNDLED_MEDIA
@@ -63,6 +63,7 @@ def test_posture_photo_in_the_intake(tmp_path: Path) -> None:
     assert any(f.code == "posture.forward_head" for f in a.findings)
     assert any(f.code == "ergonomics.rula" for f in a.findings)
     assert a.results["ergonomics.0.rula"]["seated"] is True
+    assert Assessment.from_json(a.to_json()) == a  # camera findings round-trip too
 
 
 @pytest.mark.parametrize(
@@ -72,12 +73,93 @@ def test_posture_photo_in_the_intake(tmp_path: Path) -> None:
         ({"sex": "other"}, "sex"),
         ({"unknown_part": 1}, "unknown_part"),
         ({"red_flags": {"not_a_question": True}}, "not_a_question"),
+        ({"questionnaires": {"oswestry": "1"}}, "oswestry"),
+        ({"screens": [{"video": "a.mp4", "test": "jump"}]}, "screens.0.test"),
+        ({"holds": [{"video": "a.mp4", "test": "crunch"}]}, "holds.0.test"),
+        ({"ergonomics": [{"photo": "a.jpg", "method": "owas"}]}, "ergonomics.0.method"),
+        ({"posture_photos": {"top": ["a.jpg"]}}, "posture_photos"),
+        ({"endurance_times_s": {"flexor": 150}}, "flexor"),
+        ({"endurance_times_s": {"flexor_s": "150"}}, "flexor_s"),
+        ({"endurance_times_s": {"flexor_s": -1}}, "flexor_s"),
+        ({"endurance_times_s": {}}, "no hold time"),
+        ({"settings": {"questionnaires": {"odi_min_answered": 11}}}, "settings.questionnaires"),
+        ({"settings": {"questionnaires": {"fabq_pa_cutoff": "15"}}}, "fabq_pa_cutoff"),
+        ({"settings": {"questionnaires": {"unknown": 1}}}, "settings.questionnaires.unknown"),
+        ({"settings": {"red_flags": {"age_alone_level": "never"}}}, "age_alone_level"),
+        ({"settings": {"posture": {"obliquity_flag_deg": -1}}}, "obliquity_flag_deg"),
+        ({"settings": {"screens": {"sex": "other"}}}, "settings.screens.sex"),
+        ({"settings": {"endurance": {"flex_ext_max": 2.0}}}, "flex_ext_moderate"),
+        ({"settings": {"holds": {"grace_s": "1"}}}, "settings.holds.grace_s"),
+        ({"settings": {"ergonomics": {"neck_offset": 1}}}, "settings.ergonomics.neck_offset"),
+        ({"settings": {"mcid": {}}}, "settings.mcid"),
     ],
 )
 def test_bad_intake_names_the_problem(data: dict[str, object], message: str) -> None:
-    """Bad intake documents raise InvalidResponseError naming the field or item."""
+    """Bad intake documents are refused when parsed, naming the field, item or setting."""
     with pytest.raises(InvalidResponseError, match=message):
-        build_assessment(parse_intake(data))
+        parse_intake(data)
+
+
+def test_missing_media_is_refused_before_anything_is_analysed(tmp_path: Path) -> None:
+    """Every missing photo and video is named at once, relative to the intake folder."""
+    (tmp_path / "front.jpg").write_bytes(b"not analysed: the check comes first")
+    intake = parse_intake(
+        {
+            "posture_photos": {"front": ["front.jpg"]},
+            "screens": [{"video": "squat.mp4", "test": "squat"}],
+            "ergonomics": [{"photo": "desk.jpg"}],
+        }
+    )
+    with pytest.raises(InvalidResponseError, match=r"squat\.mp4") as info:
+        build_assessment(intake, base_dir=tmp_path)
+    assert "desk.jpg" in info.value.user_message
+    assert "front.jpg" not in info.value.user_message
+
+
+def test_settings_overrides_change_the_result_and_are_recorded() -> None:
+    """PROJECT DEFAULT thresholds set in the intake are used and stored in the assessment."""
+    data = {
+        "sex": "male",
+        "questionnaires": {"odi": "1,1,1,1,1,1,1,na,na,na", "fabq": ",".join(["4"] * 16)},
+        "red_flags": {"age_years": 60, "new_episode": True},
+        "endurance_times_s": {"side_left_s": 80, "side_right_s": 86},
+    }
+    default = build_assessment(parse_intake(data))
+    assert "disability.odi" not in {f.code for f in default.findings}  # 7 of 10: invalid
+    assert default.findings[0].code == "safety.red_flag.review"
+    custom = build_assessment(
+        parse_intake(
+            {
+                **data,
+                "settings": {
+                    "questionnaires": {"odi_min_answered": 7, "fabq_pa_cutoff": 16},
+                    "red_flags": {"age_alone_level": "urgent"},
+                    "endurance": {
+                        "side_bridge_asymmetry_max": 0.10,
+                        "side_bridge_asymmetry_moderate": 0.2,
+                    },
+                    "posture": {"obliquity_flag_deg": 4.0},
+                },
+            }
+        )
+    )
+    codes = {f.code: f for f in custom.findings}
+    assert codes["disability.odi"].value == 20.0
+    assert custom.findings[0].code == "safety.red_flag.urgent"
+    fear = codes["psychosocial.fear_avoidance"]
+    assert (fear.value, fear.severity) == (16.0, Severity.NORMAL)  # PA 16 is not above 16
+    assert codes["endurance.side_bridge_asymmetry"].severity is Severity.NORMAL  # 1.075
+    assert default.by_domain(Domain.ENDURANCE)[0].severity is Severity.MILD
+    s = custom.settings
+    assert s["questionnaires"]["odi_min_answered"] == 7
+    assert s["red_flags"]["age_alone_level"] == "urgent"
+    assert s["endurance"]["side_bridge_asymmetry_max"] == 0.10
+    assert s["posture"]["obliquity_flag_deg"] == 4.0
+    assert s["screens"]["sex"] == "male"  # the intake's sex reaches the FPPA limits
+    assert default.settings["questionnaires"]["odi_min_answered"] == 8
+    assert set(s) >= {"analysis", "questionnaires", "red_flags", "endurance", "posture"}
+    assert set(s) >= {"screens", "holds", "ergonomics", "sex", "employed"}
+    assert Assessment.from_json(custom.to_json()) == custom
 
 
 def test_corrupt_assessment_document_is_refused() -> None:

@@ -12,12 +12,19 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from backrehab.assess.endurance import EnduranceTest, EnduranceTimes, Sex, evaluate_endurance
+from backrehab.assess.endurance import (
+    EnduranceSettings,
+    EnduranceTest,
+    EnduranceTimes,
+    Sex,
+    evaluate_endurance,
+)
 from backrehab.assess.endurance import findings_from as endurance_findings
 from backrehab.assess.endurance_video import HoldSettings, HoldTest, time_hold_test
 from backrehab.assess.posture import PostureSettings, PostureView, assess_posture
 from backrehab.assess.screens import ScreenSettings, ScreenTest, run_screen
 from backrehab.config import AnalysisConfig
+from backrehab.ergonomics.from_pose import PoseErgoSettings
 from backrehab.pose.extract import ProgressCallback
 from backrehab.pose.pipeline import analyze_media
 from backrehab.pose.posefile import PoseCache
@@ -70,6 +77,7 @@ def hold_from_video(
     *,
     sex: Sex | None = None,
     settings: HoldSettings | None = None,
+    endurance_settings: EnduranceSettings | None = None,
     config: AnalysisConfig | None = None,
     cache: PoseCache | None = None,
     on_progress: ProgressCallback | None = None,
@@ -77,8 +85,9 @@ def hold_from_video(
     """Time a hold test in one video; McGill tests are also compared with the norms.
 
     The longest hold is the test time. For the battery's tests (flexor, Biering-Sørensen,
-    side bridge) it is evaluated as a partial battery, so low endurance against the sex-matched
-    norm is reported when ``sex`` is given; the plank has no norm in the reference.
+    side bridge) it is evaluated as a partial battery with ``endurance_settings``, so low
+    endurance against the sex-matched norm is reported when ``sex`` is given; the plank has no
+    norm in the reference.
     """
     analysis = analyze_media(video, config, cache=cache, on_progress=on_progress)
     timing = time_hold_test(analysis, test, settings)
@@ -87,7 +96,7 @@ def hold_from_video(
     if test != "plank" and timing.holds:
         battery_test = EnduranceTest.from_hold_test(test, timing.side)
         times = EnduranceTimes(sex=sex, **{battery_test.times_field: timing.longest_hold_s})
-        evaluation = evaluate_endurance(times)
+        evaluation = evaluate_endurance(times, settings=endurance_settings)
         out["battery_test"] = battery_test.value
         out["findings"] = [_dump(f) for f in endurance_findings(evaluation)]
     return out
@@ -100,6 +109,7 @@ def endurance_from_times(
     side_left_s: float | None,
     side_right_s: float | None,
     sex: Sex | None = None,
+    settings: EnduranceSettings | None = None,
 ) -> dict[str, Any]:
     """The McGill battery from clinician-entered times; JSON-ready with ratios and findings."""
     times = EnduranceTimes(
@@ -109,7 +119,7 @@ def endurance_from_times(
         side_right_s=side_right_s,
         sex=sex,
     )
-    result = evaluate_endurance(times)
+    result = evaluate_endurance(times, settings=settings)
     out = _dump(result)
     out["flags"] = list(result.flag_codes)
     out["findings"] = [_dump(f) for f in endurance_findings(result)]
@@ -121,6 +131,7 @@ def ergonomics_from_photo(
     method: str,
     *,
     overlay_dir: PathLike | None = None,
+    settings: PoseErgoSettings | None = None,
     config: AnalysisConfig | None = None,
     cache: PoseCache | None = None,
 ) -> dict[str, Any]:
@@ -130,11 +141,11 @@ def ergonomics_from_photo(
 
     from backrehab.ergonomics import findings_from, score_to_json_dict
     from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
-    from backrehab.pose.pipeline import analyze_media
+    from backrehab.ergonomics.schema import check_method
 
     path = Path(photo)
     analysis = analyze_media(path, config, cache=cache)
-    scored = ergonomics_from_pose(analysis, method)  # type: ignore[arg-type]
+    scored = ergonomics_from_pose(analysis, check_method(method), settings)
     data = score_to_json_dict(scored.score, side=scored.side)
     data.update(
         angles_used=scored.angles_used,

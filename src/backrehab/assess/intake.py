@@ -7,18 +7,26 @@ a base folder. Output: an Assessment with every finding, the raw results and the
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backrehab.assess import from_media, questionnaires, red_flags
+from backrehab.assess.endurance import EnduranceSettings, times_from_mapping
+from backrehab.assess.endurance_video import HoldSettings, HoldTest
 from backrehab.assess.findings import Assessment, Finding
+from backrehab.assess.posture import PostureSettings
+from backrehab.assess.screens import ScreenSettings, ScreenTest
 from backrehab.config import AnalysisConfig
-from backrehab.errors import InvalidResponseError
+from backrehab.ergonomics.from_pose import PoseErgoSettings
+from backrehab.errors import ConfigError, InvalidResponseError
 from backrehab.pose.posefile import PoseCache
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ScreenRequest(BaseModel):
@@ -27,7 +35,7 @@ class ScreenRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     video: str
-    test: str
+    test: ScreenTest
 
 
 class HoldRequest(BaseModel):
@@ -36,7 +44,7 @@ class HoldRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     video: str
-    test: str
+    test: HoldTest
 
 
 class ErgoRequest(BaseModel):
@@ -45,7 +53,30 @@ class ErgoRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     photo: str
-    method: str = "rula"
+    method: Literal["rula", "reba"] = "rula"
+
+
+class SettingsOverrides(BaseModel):
+    """Changes to the PROJECT DEFAULT thresholds, per part; each maps a setting to its value.
+
+    Keys are the fields of :class:`~backrehab.assess.questionnaires.QuestionnaireSettings`,
+    :class:`~backrehab.assess.red_flags.RedFlagSettings`,
+    :class:`~backrehab.assess.endurance.EnduranceSettings`,
+    :class:`~backrehab.assess.posture.PostureSettings`,
+    :class:`~backrehab.assess.screens.ScreenSettings`,
+    :class:`~backrehab.assess.endurance_video.HoldSettings` and
+    :class:`~backrehab.ergonomics.from_pose.PoseErgoSettings`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    questionnaires: dict[str, Any] = Field(default_factory=dict)
+    red_flags: dict[str, Any] = Field(default_factory=dict)
+    endurance: dict[str, Any] = Field(default_factory=dict)
+    posture: dict[str, Any] = Field(default_factory=dict)
+    screens: dict[str, Any] = Field(default_factory=dict)
+    holds: dict[str, Any] = Field(default_factory=dict)
+    ergonomics: dict[str, Any] = Field(default_factory=dict)
 
 
 class Intake(BaseModel):
@@ -58,22 +89,176 @@ class Intake(BaseModel):
     employed: bool = True
     questionnaires: dict[str, str] = Field(default_factory=dict)
     red_flags: dict[str, Any] | None = None
-    endurance_times_s: dict[str, float] | None = None
-    posture_photos: dict[str, list[str]] = Field(default_factory=dict)
+    endurance_times_s: dict[str, Any] | None = None
+    posture_photos: dict[Literal["front", "side"], list[str]] = Field(default_factory=dict)
     screens: list[ScreenRequest] = Field(default_factory=list)
     holds: list[HoldRequest] = Field(default_factory=list)
     ergonomics: list[ErgoRequest] = Field(default_factory=list)
+    settings: SettingsOverrides = Field(default_factory=SettingsOverrides)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AssessmentSettings:
+    """Every threshold an assessment uses (PROJECT DEFAULT values unless overridden)."""
+
+    questionnaires: questionnaires.QuestionnaireSettings
+    red_flags: red_flags.RedFlagSettings
+    endurance: EnduranceSettings
+    posture: PostureSettings
+    screens: ScreenSettings
+    holds: HoldSettings
+    ergonomics: PoseErgoSettings
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """JSON-ready: part -> setting -> value."""
+        return {
+            "questionnaires": dataclasses.asdict(self.questionnaires),
+            "red_flags": self.red_flags.model_dump(mode="json"),
+            "endurance": self.endurance.model_dump(mode="json"),
+            "posture": self.posture.model_dump(mode="json"),
+            "screens": self.screens.model_dump(mode="json"),
+            "holds": self.holds.model_dump(mode="json"),
+            "ergonomics": self.ergonomics.model_dump(mode="json"),
+        }
+
+
+def _problems(exc: ValidationError, where: str) -> str:
+    return "; ".join(
+        f"{'.'.join([where, *(str(p) for p in e['loc'])])}: {e['msg']}" for e in exc.errors()[:5]
+    )
+
+
+def _invalid_settings(where: str, exc: ValidationError | ConfigError) -> InvalidResponseError:
+    if isinstance(exc, ValidationError):
+        return InvalidResponseError(f"Invalid intake: {_problems(exc, where)}", detail=str(exc))
+    return InvalidResponseError(f"Invalid intake: {where}: {exc.user_message}", detail=exc.detail)
+
+
+def _questionnaire_settings(data: Mapping[str, Any]) -> questionnaires.QuestionnaireSettings:
+    """QuestionnaireSettings from overrides, with strict types; errors name the field."""
+    where = "settings.questionnaires"
+    hints = get_type_hints(questionnaires.QuestionnaireSettings)
+    for name, value in data.items():
+        if name not in hints:
+            raise InvalidResponseError(
+                f"Invalid intake: {where}.{name}: not a setting; known: {', '.join(hints)}."
+            )
+        whole = hints[name] is int
+        ok = not isinstance(value, bool) and isinstance(value, int if whole else int | float)
+        if not ok:
+            raise InvalidResponseError(
+                f"Invalid intake: {where}.{name}: must be a "
+                f"{'whole number' if whole else 'number'}, got {value!r}."
+            )
+    try:
+        return questionnaires.QuestionnaireSettings(**data)
+    except ConfigError as exc:
+        raise _invalid_settings(where, exc) from exc
+
+
+def _build(part: str, model: type[_M], data: Mapping[str, Any]) -> _M:
+    """Validate the overrides of one part (strict types) into its settings model.
+
+    Raises InvalidResponseError naming ``settings.<part>.<field>`` for an unknown setting, a
+    value of the wrong type or out of range, or values that contradict each other.
+    """
+    try:
+        return model.model_validate(dict(data), strict=True)
+    except ValidationError as exc:
+        raise _invalid_settings(f"settings.{part}", exc) from exc
+
+
+def assessment_settings(intake: Intake) -> AssessmentSettings:
+    """The thresholds of an intake: the defaults with its ``settings`` overrides applied.
+
+    The screens' ``sex`` (FPPA limits) is the intake's ``sex`` unless the screens settings give
+    one.
+
+    Raises
+    ------
+    InvalidResponseError
+        An unknown setting, a value of the wrong type, or an inconsistent set of values; the
+        message names ``settings.<part>.<field>``.
+    """
+    o = intake.settings
+    screens = {"sex": intake.sex, **o.screens}
+    return AssessmentSettings(
+        questionnaires=_questionnaire_settings(o.questionnaires),
+        red_flags=_build("red_flags", red_flags.RedFlagSettings, o.red_flags),
+        endurance=_build("endurance", EnduranceSettings, o.endurance),
+        posture=_build("posture", PostureSettings, o.posture),
+        screens=_build("screens", ScreenSettings, screens),
+        holds=_build("holds", HoldSettings, o.holds),
+        ergonomics=_build("ergonomics", PoseErgoSettings, o.ergonomics),
+    )
+
+
+def check_intake(intake: Intake) -> AssessmentSettings:
+    """Check what the models alone cannot, before any media is analysed; return the settings.
+
+    Raises
+    ------
+    InvalidResponseError
+        Bad settings, an unknown questionnaire or bad answers (naming the item), bad red-flag
+        answers, or bad endurance times (unknown field, not a number, negative, or none given);
+        the message names the field.
+    """
+    unknown = sorted(
+        k for k in intake.questionnaires if k.strip().lower() not in questionnaires.INSTRUMENTS
+    )
+    if unknown:
+        raise InvalidResponseError(
+            f"Invalid intake: questionnaires: unknown instrument(s) {', '.join(unknown)}; "
+            f"known: {', '.join(questionnaires.INSTRUMENTS)}."
+        )
+    chosen = assessment_settings(intake)
+    for name, answers in intake.questionnaires.items():  # cheap: score now, fail early
+        questionnaires.score_instrument(
+            name,
+            questionnaires.parse_answers(name, answers),
+            employed=intake.employed,
+            settings=chosen.questionnaires,
+        )
+    if intake.red_flags is not None:
+        red_flags.intake_from_mapping(intake.red_flags)
+    if intake.endurance_times_s is not None:
+        times = intake.endurance_times_s
+        if "sex" in times:
+            raise InvalidResponseError(
+                "Invalid intake: endurance_times_s.sex: give sex once, at the top of the intake."
+            )
+        times_from_mapping(times)  # unknown fields and bad times are named here
+        if all(v is None for v in times.values()):
+            raise InvalidResponseError(
+                "Invalid intake: endurance_times_s gives no hold time (flexor_s, extensor_s, "
+                "side_left_s, side_right_s)."
+            )
+    return chosen
 
 
 def parse_intake(data: Mapping[str, Any]) -> Intake:
-    """Validate an intake document; problems name the field."""
+    """Validate an intake document; problems name the field.
+
+    Questionnaire names, test names, methods, views, endurance fields and settings are all
+    checked here (see :func:`check_intake`), before any media is analysed.
+    """
     try:
-        return Intake.model_validate(data)
+        intake = Intake.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
         )
         raise InvalidResponseError(f"Invalid intake: {problems}", detail=str(exc)) from exc
+    check_intake(intake)
+    return intake
+
+
+def _media_paths(intake: Intake, base: Path) -> list[Path]:
+    paths = [base / p for photos in intake.posture_photos.values() for p in photos]
+    paths += [base / r.video for r in intake.screens]
+    paths += [base / r.video for r in intake.holds]
+    paths += [base / r.photo for r in intake.ergonomics]
+    return paths
 
 
 def _findings(data: list[dict[str, Any]]) -> list[Finding]:
@@ -89,17 +274,37 @@ def build_assessment(
 ) -> Assessment:
     """Run every instrument the intake asks for and bundle the results.
 
-    The red-flag screen runs first; its findings come first. Nothing is skipped silently: a
-    part that cannot be assessed raises its own clear error.
+    Every media file is checked to exist before anything is analysed. The red-flag screen runs
+    first; its findings come first. Nothing is skipped silently: a part that cannot be assessed
+    raises its own clear error. ``Assessment.settings`` records the analysis configuration, sex,
+    employment and every threshold used (see :class:`AssessmentSettings`).
+
+    Raises
+    ------
+    InvalidResponseError
+        A media file is missing, or any part's input is invalid (the message names it).
     """
+    chosen = check_intake(intake)
     base = Path(base_dir)
+    missing = [str(p) for p in _media_paths(intake, base) if not p.is_file()]
+    if missing:
+        raise InvalidResponseError(
+            f"Intake media not found: {', '.join(missing)} (paths are relative to {base})."
+        )
     config = config or AnalysisConfig()
     assessment = Assessment(
         patient_ref=intake.patient_ref,
-        settings={"analysis": config.model_dump(), "sex": intake.sex},
+        settings={
+            "analysis": config.model_dump(mode="json"),
+            "sex": intake.sex,
+            "employed": intake.employed,
+            **chosen.to_json_dict(),
+        },
     )
     if intake.red_flags is not None:
-        safety = red_flags.screen(red_flags.intake_from_mapping(intake.red_flags))
+        safety = red_flags.screen(
+            red_flags.intake_from_mapping(intake.red_flags), settings=chosen.red_flags
+        )
         assessment = assessment.with_findings(
             red_flags.findings_from(safety),
             result_name="red_flags",
@@ -107,31 +312,34 @@ def build_assessment(
         )
     for name, answers in intake.questionnaires.items():
         result = questionnaires.score_instrument(
-            name, questionnaires.parse_answers(name, answers), employed=intake.employed
+            name,
+            questionnaires.parse_answers(name, answers),
+            employed=intake.employed,
+            settings=chosen.questionnaires,
         )
         assessment = assessment.with_findings(
-            questionnaires.findings_from(result),
+            questionnaires.findings_from(result, settings=chosen.questionnaires),
             result_name=f"questionnaire.{name}",
             result=questionnaires.result_to_json_dict(result),
         )
     if intake.endurance_times_s is not None:
-        times = intake.endurance_times_s
+        typed = times_from_mapping({**intake.endurance_times_s, "sex": intake.sex})
         data = from_media.endurance_from_times(
-            flexor_s=times.get("flexor_s"),
-            extensor_s=times.get("extensor_s"),
-            side_left_s=times.get("side_left_s"),
-            side_right_s=times.get("side_right_s"),
-            sex=intake.sex,
+            flexor_s=typed.flexor_s,
+            extensor_s=typed.extensor_s,
+            side_left_s=typed.side_left_s,
+            side_right_s=typed.side_right_s,
+            sex=typed.sex,
+            settings=chosen.endurance,
         )
         assessment = assessment.with_findings(
             _findings(data.pop("findings")), result_name="endurance", result=data
         )
     for view, photos in intake.posture_photos.items():
-        if view not in ("front", "side"):
-            raise InvalidResponseError(f"posture_photos: view must be front or side, not '{view}'.")
         data = from_media.posture_from_photos(
             [base / p for p in photos],
-            view=view,  # type: ignore[arg-type]
+            view=view,
+            settings=chosen.posture,
             config=config,
             cache=cache,
         )
@@ -140,10 +348,7 @@ def build_assessment(
         )
     for k, req in enumerate(intake.screens):
         data = from_media.screen_from_video(
-            base / req.video,
-            req.test,  # type: ignore[arg-type]
-            config=config,
-            cache=cache,
+            base / req.video, req.test, settings=chosen.screens, config=config, cache=cache
         )
         assessment = assessment.with_findings(
             _findings(data.pop("findings")), result_name=f"screen.{k}.{req.test}", result=data
@@ -151,8 +356,10 @@ def build_assessment(
     for k, hold in enumerate(intake.holds):
         data = from_media.hold_from_video(
             base / hold.video,
-            hold.test,  # type: ignore[arg-type]
+            hold.test,
             sex=intake.sex,
+            settings=chosen.holds,
+            endurance_settings=chosen.endurance,
             config=config,
             cache=cache,
         )
@@ -161,7 +368,7 @@ def build_assessment(
         )
     for k, ergo in enumerate(intake.ergonomics):
         data = from_media.ergonomics_from_photo(
-            base / ergo.photo, ergo.method, config=config, cache=cache
+            base / ergo.photo, ergo.method, settings=chosen.ergonomics, config=config, cache=cache
         )
         assessment = assessment.with_findings(
             _findings(data.pop("findings")),
