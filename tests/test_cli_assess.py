@@ -1,12 +1,14 @@
-"""CLI contract of the assessment commands: score, posture, screen, endurance (keys, errors)."""
+"""CLI contract of the assessment commands: score, posture, screen, endurance, assess."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import cli_fails, cli_json
+from backrehab.assess.findings import Assessment
+from tests.cli_helpers import cli_fails, cli_json, cli_ok
 from tests.conftest import BUNDLED_MEDIA, DEMO_CLIP
 
 
@@ -30,9 +32,40 @@ def test_score_startback_and_fabq_keys(capsys: pytest.CaptureFixture[str]) -> No
 
 
 @pytest.mark.parametrize(
+    ("instrument", "answers", "score"),
+    [
+        ("odi", "1,2,3,1,2,1,2,,2,2", 35.6),
+        ("rmdq", ",".join(["1"] * 5 + ["0"] * 18 + ["na"]), 5),
+        ("startback", "1,0,0,0,0,0,0,0,0", 1),
+        ("nprs", "6,3,8", 6),
+        ("psfs", "walk the dog=4;lift my child=2", 3.0),
+        ("fabq", ",".join(["2"] * 16), 8),
+    ],
+)
+def test_score_every_instrument_prints_instrument_and_score(
+    instrument: str, answers: str, score: float, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each of the six instruments prints at least ``instrument`` and ``score`` as JSON."""
+    data = cli_json(["score", instrument, "--answers", answers], capsys)
+    assert data["instrument"] == instrument
+    assert data["score"] == pytest.approx(score)
+    assert isinstance(data["findings"], list)
+
+
+def test_score_fabq_not_employed_has_null_work(capsys: pytest.CaptureFixture[str]) -> None:
+    """--not-employed leaves the work items blank and prints work as null (not 0)."""
+    answers = ",".join(["2"] * 5 + [""] * 11)
+    data = cli_json(["score", "fabq", "--answers", answers, "--not-employed"], capsys)
+    assert (data["physical_activity"], data["work"]) == (8, None)
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["score", "odi", "--answers", "1,2,3,1,2,1,2,9,2,2"], "item 8"),
+        (["score", "startback", "--answers", "1,1,1,1,1,1,1,1,na"], "item 9"),
+        (["score", "nprs", "--answers", "11"], "NPRS item 1"),
+        (["score", "psfs", "--answers", "walk"], "activity text=rating"),
         (["score", "xyz", "--answers", "1"], "odi"),
         (["score", "rmdq", "--answers", "1,0,abc"], "RMDQ"),
     ],
@@ -99,3 +132,64 @@ def test_screen_squat_on_the_demo_clip(capsys: pytest.CaptureFixture[str]) -> No
 def test_screen_bad_test_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown screen name exits 2 with the list of screens."""
     assert "single_leg_stance" in cli_fails(["screen", str(DEMO_CLIP), "--test", "jump"], capsys)
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_endurance_video_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    """endurance VIDEO --test plank prints the holds and their summary; a squat has no plank."""
+    data = cli_json(["endurance", str(DEMO_CLIP), "--test", "plank"], capsys)
+    assert data["test"] == "plank"
+    assert data["holds"] == []
+    assert data["longest_hold_s"] == 0.0
+    assert 0.0 < data["measurable_fraction"] <= 1.0
+    assert data["findings"] == []
+
+
+INTAKE = {
+    "patient_ref": "cli-001",
+    "sex": "female",
+    "questionnaires": {"odi": "1,2,3,1,2,1,2,na,2,2", "nprs": "5,3,7"},
+    "red_flags": {"thoracic_pain": True},
+    "endurance_times_s": {"flexor_s": 100, "extensor_s": 150},
+    "settings": {"questionnaires": {"nprs_mild_max": 4}},
+}
+
+
+def test_assess_writes_the_assessment_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """assess INTAKE --out FILE writes an assessment that reads back; urgent red flags first."""
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(INTAKE))
+    out = tmp_path / "assessment.json"
+    cli_ok(["assess", str(intake), "--out", str(out)], capsys)
+    document = Assessment.from_json(out.read_text())
+    assert document.patient_ref == "cli-001"
+    assert document.findings[0].code == "safety.red_flag.urgent"
+    nprs = next(f for f in document.findings if f.code == "pain.nprs")
+    assert nprs.severity == "moderate"  # 5 is above the moved mild band 1-4
+    assert document.settings["questionnaires"]["nprs_mild_max"] == 4
+    printed = Assessment.from_json(
+        cli_ok(["assess", str(intake), "--out", str(out), "--json"], capsys)
+    )
+    assert [f.code for f in printed.findings] == [f.code for f in document.findings]
+
+
+@pytest.mark.parametrize(
+    ("intake", "message"),
+    [
+        ({"questionnaires": {"odi": "9"}}, "ODI"),
+        ({"screens": [{"video": "missing.mp4", "test": "squat"}]}, "missing.mp4"),
+        ({"settings": {"posture": {"obliquity_flag_deg": 0}}}, "obliquity_flag_deg"),
+    ],
+)
+def test_assess_bad_intake_exit_2(
+    intake: dict[str, object], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad intake exits 2 naming the problem and writes no assessment."""
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(intake))
+    out = tmp_path / "assessment.json"
+    assert message in cli_fails(["assess", str(path), "--out", str(out)], capsys)
+    assert not out.exists()

@@ -472,7 +472,10 @@ def _read_json(path: Path) -> dict[str, Any]:
 def posture(
     photos: Annotated[
         list[Path],
-        typer.Argument(help="One or more photos of the same view (3 captures recommended)."),
+        typer.Argument(
+            help="One or more photos of the same view (3 captures recommended); a video is "
+            "judged on its stillest second."
+        ),
     ],
     view: Annotated[
         str | None, typer.Option("--view", help="front or side (default: as seen in the photo).")
