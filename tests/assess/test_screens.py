@@ -154,6 +154,21 @@ def test_single_leg_stance_pelvic_drop() -> None:
     assert drop.side == "left"
 
 
+def test_single_leg_stance_unmeasurable_pelvis_gives_no_normal_finding() -> None:
+    """With one hip hidden the pelvic drop is not measured: null values and no "normal" claim."""
+    stand = Posture()
+    lifted = Posture(right_hip_flexion=45, right_knee_flexion=70, pelvic_drop_m=0.028)
+    seq = sequence_of([stand] * 15 + [lifted] * 60 + [stand] * 15, yaw_deg=0.0, fps=FPS)
+    visibility = seq.visibility.copy()
+    visibility[:, 24] = 0.0  # right hip hidden throughout
+    result = run_screen(analyze_sequence(seq.replace(visibility=visibility)), "single_leg_stance")
+    assert result.reps[0].values["pelvic_drop_deg"] is None
+    codes = {f.code for f in result.findings}
+    assert "movement.single_leg_stance.pelvic_drop" not in codes
+    assert "left_pelvic_drop_deg" in result.summary["not_measured"]
+    assert all(f.value is None or f.value == f.value for f in result.findings)  # no NaN
+
+
 def test_photo_and_unknown_test_are_refused() -> None:
     """A photo or an unknown test name is refused with a clear message."""
     photo = sequence_of([Posture()], yaw_deg=0.0)

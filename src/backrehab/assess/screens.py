@@ -138,6 +138,12 @@ def _best(result: AnalysisResult, name: str, i: int) -> tuple[float | None, str]
     return None, "missing"
 
 
+def _finite(value: float | np.floating[Any], digits: int) -> float | None:
+    """``value`` rounded, or None when it is NaN (not measurable)."""
+    number = float(value)
+    return round(number, digits) if math.isfinite(number) else None
+
+
 def _sound2d(result: AnalysisResult, name: str, i: int) -> float | None:
     v = result.angles.sound(name)[i]
     return round(float(v), 2) if np.isfinite(v) else None
@@ -284,7 +290,7 @@ def _screen_squat(
         # FPPA where the knee first reaches the norms' depth on the way down (or at the bottom)
         descent = np.flatnonzero(knee3[c[0] : i + 1] >= s.fppa_knee_flexion_deg)
         j = c[0] + int(descent[0]) if descent.size else i
-        values: dict[str, float | None] = {"hip_height_leg_lengths": round(float(height[i]), 3)}
+        values: dict[str, float | None] = {"hip_height_leg_lengths": _finite(height[i], 3)}
         sources: dict[str, str] = {}
         for side in ("left", "right"):
             values[f"{side}_knee_flexion_deg"], sources[f"{side}_knee_flexion_deg"] = _best(
@@ -307,7 +313,7 @@ def _screen_squat(
             round(float(abs(k3[0] - k3[1])), 2) if np.isfinite(k3).all() and frontal[i] else None
         )  # both legs are judged alike only when the camera faces the body
         sources["knee_flexion_difference_deg"] = "3d, front or back view only"
-        values["fppa_at_knee_flexion_deg"] = round(float(knee3[j]), 2)
+        values["fppa_at_knee_flexion_deg"] = _finite(knee3[j], 2)
         lf, rf = values["left_fppa_deg"], values["right_fppa_deg"]
         values["fppa_difference_deg"] = (
             round(abs(lf - rf), 2) if lf is not None and rf is not None else None
@@ -551,11 +557,11 @@ def _screen_sls(
                 sway = float(np.nanstd(mid_hip_x[seg]) / np.nanmedian(trunk_px[seg]))
                 values: dict[str, float | None] = {
                     "duration_s": round(float(t[b] - t[a]), 3),
-                    "pelvic_drop_deg": round(float(np.nanmedian(drop)), 2),
-                    "peak_pelvic_drop_deg": round(float(np.nanpercentile(drop, 90)), 2),
-                    "trunk_lean_deg": round(float(np.nanmedian(toward_stance)), 2),
-                    "peak_trunk_lean_deg": round(float(np.nanpercentile(toward_stance, 90)), 2),
-                    "sway_trunk_lengths": round(sway, 4),
+                    "pelvic_drop_deg": _finite(np.nanmedian(drop), 2),
+                    "peak_pelvic_drop_deg": _finite(np.nanpercentile(drop, 90), 2),
+                    "trunk_lean_deg": _finite(np.nanmedian(toward_stance), 2),
+                    "peak_trunk_lean_deg": _finite(np.nanpercentile(toward_stance, 90), 2),
+                    "sway_trunk_lengths": _finite(sway, 4),
                     "stance_fppa_deg": _median(
                         [_sound2d(r, f"{stance}_knee_fppa", i) for i in range(int(a), int(b) + 1)]
                     ),
@@ -609,8 +615,12 @@ def _screen_sls(
                 "trunk_lengths",
             ),
         ):
-            worst = max((rep.values[key] or 0.0) for rep in mine)
+            measured = [v for rep in mine if (v := rep.values[key]) is not None]
+            worst = max(measured) if measured else None
             summary[f"{stance}_{key}"] = worst
+            if worst is None:  # not measurable in this recording: no finding, never "normal"
+                summary.setdefault("not_measured", []).append(f"{stance}_{key}")
+                continue
             findings.append(
                 _finding(
                     f"movement.single_leg_stance.{code}",
