@@ -2,19 +2,36 @@
 
 Output: :data:`ITEM_TEXTS`, per instrument the item topics and answer labels in the item order the
 scoring functions expect. These are our own paraphrases for patients, not the copyrighted
-original wording; a clinic holding a licence should load the licensed text from configuration.
+original wording. A clinic holding a licence loads the licensed text from a YAML file
+(:func:`load_item_texts`, or ``$BACKREHAB_ITEM_TEXTS`` for :func:`item_texts`); it is never
+hard-coded here.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from backrehab.errors import InvalidResponseError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["ITEM_TEXTS", "InstrumentText", "ItemText", "item_texts"]
+from backrehab.errors import ConfigError, InvalidResponseError
+from backrehab.yamlfile import load_strict_yaml
+
+__all__ = [
+    "ENV_ITEM_TEXTS",
+    "ITEM_TEXTS",
+    "InstrumentText",
+    "ItemText",
+    "item_texts",
+    "load_item_texts",
+]
+
+#: Environment variable naming a YAML file of licensed item texts (see :func:`load_item_texts`).
+ENV_ITEM_TEXTS: Final = "BACKREHAB_ITEM_TEXTS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,17 +311,133 @@ ITEM_TEXTS: Final[Mapping[str, InstrumentText]] = MappingProxyType(
 )
 
 
+class _ItemEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    topic: str = Field(min_length=1)
+    options: list[str] = Field(default_factory=list)
+
+
+class _InstrumentEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    title: str = Field(min_length=1)
+    instructions: str = Field(min_length=1)
+    items: list[_ItemEntry]
+    options: list[str] = Field(default_factory=list)
+    licence: str = Field(min_length=1, description="who licensed the text, and the terms")
+
+
+class _ItemTextFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    schema_version: int
+    instruments: dict[str, _InstrumentEntry]
+
+
+def _checked_entry(name: str, entry: _InstrumentEntry, where: str) -> InstrumentText:
+    """The licensed text of one instrument, with the same items and answer scales as ours."""
+    ours = ITEM_TEXTS[name]
+    if len(entry.items) != len(ours.items):
+        raise ConfigError(
+            f"{where}: {name} needs {len(ours.items)} items (in the scoring order), "
+            f"got {len(entry.items)}."
+        )
+    if len(entry.options) != len(ours.options):
+        raise ConfigError(
+            f"{where}: {name} needs {len(ours.options)} shared answer labels (index = answer "
+            f"value), got {len(entry.options)}."
+        )
+    items = []
+    for number, (item, mine) in enumerate(zip(entry.items, ours.items, strict=True), start=1):
+        if len(item.options) != len(mine.options):
+            raise ConfigError(
+                f"{where}: {name} item {number} needs {len(mine.options)} answer labels "
+                f"(index = answer value), got {len(item.options)}."
+            )
+        items.append(ItemText(number, item.topic, tuple(item.options)))
+    return replace(
+        ours,
+        title=entry.title,
+        instructions=entry.instructions,
+        items=tuple(items),
+        options=tuple(entry.options),
+    )
+
+
+def load_item_texts(path: str | os.PathLike[str]) -> Mapping[str, InstrumentText]:
+    """Item texts with the licensed wording of a clinic's YAML file in place of ours.
+
+    The file holds ``schema_version: 1`` and ``instruments``: instrument name -> ``title``,
+    ``instructions``, ``licence`` (holder and terms), ``items`` (each ``topic`` and, where the
+    item has its own answers, ``options``) and the shared ``options``. Every instrument given must
+    have exactly our item count and answer-scale lengths, in the scoring order, so the scores
+    stay right; instruments not given keep our paraphrases.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+
+    Returns
+    -------
+    Mapping
+        Instrument name -> :class:`InstrumentText`, every instrument present.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or not valid YAML, an unknown instrument or key, a missing or empty
+        text, or an item or answer count that differs from the instrument's; the message names
+        the file, instrument and item.
+    """
+    file = Path(path)
+    where = f"Item texts {file.name}"
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{where}: file not found ({file}).") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}: cannot be read.", detail=str(exc)) from exc
+    data = load_strict_yaml(text, where, ConfigError)
+    try:
+        parsed = _ItemTextFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise ConfigError(f"{where}: {problems}", detail=str(exc)) from exc
+    if parsed.schema_version != 1:
+        raise ConfigError(f"{where}: schema_version must be 1, got {parsed.schema_version}.")
+    unknown = sorted(set(parsed.instruments) - set(ITEM_TEXTS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown instrument(s) {', '.join(unknown)}; known: {', '.join(ITEM_TEXTS)}."
+        )
+    merged = dict(ITEM_TEXTS)
+    for name, entry in parsed.instruments.items():
+        merged[name] = _checked_entry(name, entry, where)
+    return MappingProxyType(merged)
+
+
 def item_texts(instrument: str) -> InstrumentText:
-    """Paraphrased texts of one instrument (odi, rmdq, startback, nprs, psfs, fabq; any case).
+    """Texts of one instrument (odi, rmdq, startback, nprs, psfs, fabq; any case).
+
+    Our paraphrases, or the licensed text of the file named by ``$BACKREHAB_ITEM_TEXTS`` (read on
+    every call, see :func:`load_item_texts`).
 
     Raises
     ------
     InvalidResponseError
         Unknown instrument (the message lists the known ones).
+    ConfigError
+        ``$BACKREHAB_ITEM_TEXTS`` names a file that is missing or invalid.
     """
     name = instrument.strip().lower() if isinstance(instrument, str) else ""
     if name not in ITEM_TEXTS:
         raise InvalidResponseError(
             f"Unknown instrument {instrument!r}; known instruments: {', '.join(sorted(ITEM_TEXTS))}"
         )
-    return ITEM_TEXTS[name]
+    licensed = os.environ.get(ENV_ITEM_TEXTS)
+    texts = load_item_texts(licensed) if licensed else ITEM_TEXTS
+    return texts[name]
