@@ -64,10 +64,26 @@ def test_bad_files_and_items_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_fingerprint_depends_only_on_inference_settings() -> None:
-    """The cache key changes with the stride, not with the file size limit."""
+    """The cache key changes with what alters stored poses (stride, confidences, main-person
+    jump, model), not with the file size limit or the detection share required."""
     base = AnalysisConfig().extraction
-    assert base.fingerprint() == base.model_copy(update={"max_file_mb": 1.0}).fingerprint()
-    assert base.fingerprint() != base.model_copy(update={"frame_stride": 2}).fingerprint()
+    for same in ({"max_file_mb": 1.0}, {"min_detected_fraction": 0.5}):
+        assert base.fingerprint() == base.model_copy(update=same).fingerprint()
+    for changed in (
+        {"frame_stride": 2},
+        {"min_detection_confidence": 0.6},
+        {"min_tracking_confidence": 0.6},
+        {"main_person_max_jump": 2.0},
+    ):
+        assert base.fingerprint() != base.model_copy(update=changed).fingerprint(), changed
+    assert base.fingerprint("model A") != base.fingerprint("model B")
+
+
+@pytest.mark.parametrize("order", [3, 5])
+def test_odd_filter_order_is_refused(order: int) -> None:
+    """A zero-phase filter has an even effective order; an odd one is refused by name."""
+    with pytest.raises(ConfigError, match=r"filter_order.*even"):
+        config_from_mapping({"cleaning": {"filter_order": order}})
 
 
 def test_documented_settings_match_the_defaults() -> None:

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backrehab.errors import ConfigError
 
@@ -40,11 +40,22 @@ class ExtractionConfig(_Frozen):
         "consecutive frames is treated as a switch to another person",
     )
 
-    def fingerprint(self) -> str:
-        """Hash of the settings that change the estimated landmarks (the cache key part)."""
-        relevant = self.model_dump(
-            include={"frame_stride", "min_detection_confidence", "min_tracking_confidence"}
+    def fingerprint(self, model: str = "") -> str:
+        """Hash of what changes the stored landmarks (the settings part of the cache key).
+
+        Covers the stride, the detection and tracking confidences, the main-person jump limit
+        (frames of another person are blanked before the pose is stored) and ``model``, the
+        estimator's name and version, so a new model never reuses an old model's poses.
+        """
+        relevant: dict[str, object] = self.model_dump(
+            include={
+                "frame_stride",
+                "min_detection_confidence",
+                "min_tracking_confidence",
+                "main_person_max_jump",
+            }
         )
+        relevant["model"] = model
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -63,6 +74,14 @@ class CleaningConfig(_Frozen):
         description="at low frame rates the cut-off is lowered to this share of the Nyquist "
         "frequency (and the change is reported)",
     )
+
+    @field_validator("filter_order")
+    @classmethod
+    def _even_order(cls, order: int) -> int:
+        """Forward-backward filtering doubles the design order, so the effective order is even."""
+        if order % 2:
+            raise ValueError(f"must be even (zero-phase filtering doubles the order), got {order}")
+        return order
 
 
 class AngleConfig(_Frozen):

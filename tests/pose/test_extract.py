@@ -114,6 +114,78 @@ def test_cache_skips_inference_on_the_same_content(
     assert second.source.file_name == "b.mp4"
 
 
+def test_cache_is_keyed_by_the_inference_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changed detection or main-person settings run MediaPipe again; a size limit does not."""
+    import backrehab.pose.extract as extract_module
+
+    path = write_video(tmp_path / "a.mp4", read_frames(DEMO_CLIP, 70)[60:70], fps=30)
+    cache = PoseCache(tmp_path / "cache")
+    runs: list[bool] = []
+    real = extract_module.PoseEstimator
+
+    def counting(*, static_image: bool, settings: ExtractionConfig) -> Any:
+        runs.append(static_image)
+        return real(static_image=static_image, settings=settings)
+
+    monkeypatch.setattr(extract_module, "PoseEstimator", counting)
+    base = ExtractionConfig()
+    first = extract_pose(path, base, cache=cache)
+    assert len(runs) == 1
+    extract_pose(path, base.model_copy(update={"max_file_mb": 100.0}), cache=cache)
+    assert len(runs) == 1  # not an inference setting: cache hit
+    for change in ({"min_detection_confidence": 0.7}, {"main_person_max_jump": 0.5}):
+        other = extract_pose(path, base.model_copy(update=change), cache=cache)
+        assert other.source.settings_fingerprint != first.source.settings_fingerprint
+    assert len(runs) == 3
+    assert len(list((tmp_path / "cache").rglob("*.pose.npz"))) == 3
+
+
+def test_cached_pose_is_checked_against_the_current_detection_share(tmp_path: Path) -> None:
+    """A cached clip with a person in 10 % of frames is refused once 50 % is required."""
+    person = read_frames(DEMO_CLIP, 60)[-1]
+    blank = np.full_like(person, 90)
+    path = write_video(tmp_path / "sparse.mp4", [person] * 2 + [blank] * 18, fps=10)
+    cache = PoseCache(tmp_path / "cache")
+    seq = extract_pose(path, ExtractionConfig(min_detected_fraction=0.05), cache=cache)
+    assert seq.detected_fraction == pytest.approx(0.1)
+    with pytest.raises(NoPersonError, match="only 10%"):
+        extract_pose(path, ExtractionConfig(min_detected_fraction=0.5), cache=cache)
+
+
+def test_photo_formats_give_the_same_pose(tmp_path: Path) -> None:
+    """The same photo as JPEG, PNG and WebP (lossless) gives the same landmarks within 2 px."""
+    from PIL import Image
+
+    jpg = BUNDLED_MEDIA / "sitting_upright_side_01.jpg"
+    reference = extract_pose(jpg)
+    with Image.open(jpg) as img:
+        img.save(tmp_path / "photo.png")
+        img.save(tmp_path / "photo.webp", lossless=True)
+    for name in ("photo.png", "photo.webp"):
+        seq = extract_pose(tmp_path / name)
+        assert seq.source.kind == "photo"
+        err = np.linalg.norm(seq.image_px[0, :, :2] - reference.image_px[0, :, :2], axis=1)
+        assert np.median(err) < 2.0, name
+
+
+def test_every_video_container_gives_a_pose(tmp_path: Path) -> None:
+    """The same frames in MP4, MOV, AVI and WebM all give a person in every frame."""
+    frames = read_frames(DEMO_CLIP, 66)[60:66]
+    for name, fourcc in (("c.mov", "mp4v"), ("c.avi", "MJPG"), ("c.webm", "VP80")):
+        writer = cv2.VideoWriter(
+            str(tmp_path / name), cv2.VideoWriter_fourcc(*fourcc), 30, (1280, 720)
+        )
+        for f in frames:
+            writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+        writer.release()
+        seq = extract_pose(tmp_path / name)
+        assert seq.n_frames == 6, name
+        assert seq.detected.all(), name
+        assert seq.source.fps == pytest.approx(30.0), name
+
+
 def test_stride_processes_every_nth_frame(tmp_path: Path) -> None:
     """With a stride of 3, frame indices step by 3 and the sample rate is fps / 3."""
     path = write_video(tmp_path / "a.mp4", read_frames(DEMO_CLIP, 72)[60:72], fps=30)

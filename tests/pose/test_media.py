@@ -138,3 +138,58 @@ def test_stride_and_timestamps(tmp_path: Path) -> None:
         frames = list(reader.frames(stride=3))
     assert [f[0] for f in frames] == [0, 3, 6, 9]
     np.testing.assert_allclose([f[1] for f in frames], [0.0, 0.3, 0.6, 0.9], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "fourcc"),
+    [("clip.avi", "MJPG"), ("clip.mov", "mp4v"), ("clip.webm", "VP80"), ("clip.m4v", "mp4v")],
+)
+def test_every_video_container_is_read(tmp_path: Path, name: str, fourcc: str) -> None:
+    """AVI, MOV, WebM and M4V files are recognised as videos and decode every frame upright."""
+    import cv2
+
+    path = tmp_path / name
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 10, (64, 48))
+    for frame in _marker_frames(7):
+        writer.write(frame)
+    writer.release()
+    assert open_media(path, max_file_mb=10).media_type == "video"
+    with VideoReader(path) as reader:
+        frames = list(reader.frames())
+        assert reader.fps == pytest.approx(10.0)
+    assert len(frames) == 7
+    assert frames[0][2].shape == (48, 64, 3)
+    assert frames[0][2][:12, :20].mean() > 200 > frames[0][2][30:, 40:].mean()
+
+
+@pytest.mark.parametrize(
+    ("orientation", "rotation"),
+    [(1, 0), (2, 0), (3, 180), (4, 180), (5, 90), (6, 90), (7, 270), (8, 270)],
+)
+def test_every_exif_orientation_is_undone(tmp_path: Path, orientation: int, rotation: int) -> None:
+    """A photo stored in any EXIF orientation comes back upright, with the rotation recorded."""
+    upright = np.zeros((40, 60, 3), np.uint8)
+    upright[:10, :15] = (255, 0, 0)  # red block at the top-left of the upright picture
+    # Store the pixels so that applying ``orientation`` (EXIF spec) gives ``upright`` back.
+    stored = Image.fromarray(upright)
+    undo = {
+        2: [Image.Transpose.FLIP_LEFT_RIGHT],
+        3: [Image.Transpose.ROTATE_180],
+        4: [Image.Transpose.FLIP_TOP_BOTTOM],
+        5: [Image.Transpose.TRANSPOSE],
+        6: [Image.Transpose.ROTATE_90],
+        7: [Image.Transpose.TRANSVERSE],
+        8: [Image.Transpose.ROTATE_270],
+    }.get(orientation, [])
+    for op in undo:
+        stored = stored.transpose(op)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / "photo.png"
+    stored.save(path, exif=exif)
+    rgb, got = read_photo(path)
+    assert got == rotation
+    assert rgb.shape == (40, 60, 3)
+    ys, xs = np.nonzero(rgb[:, :, 0] > 128)
+    assert ys.max() < 12
+    assert xs.max() < 17

@@ -8,6 +8,7 @@ visibility). This is the only module that imports MediaPipe, and it does so lazi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 MEDIAPIPE_VERSION: Final = "0.10.21"
 BACKEND: Final = f"mediapipe {MEDIAPIPE_VERSION} solutions.pose"
 MODEL: Final = "BlazePose Full (model_complexity=1)"
+#: Estimator identity folded into the cache key (a new model never reuses old poses).
+_ESTIMATOR: Final = f"{BACKEND} / {MODEL}"
 
 #: ``on_progress(frames_done, frames_total)``; total is an estimate for some containers.
 ProgressCallback = Callable[[int, int], None]
@@ -124,8 +127,32 @@ def _source(
         frame_stride=settings.frame_stride if media.media_type == "video" else 1,
         backend=BACKEND,
         model=MODEL,
-        settings_fingerprint=settings.fingerprint(),
+        settings_fingerprint=settings_key(settings),
     )
+
+
+def settings_key(settings: ExtractionConfig) -> str:
+    """The settings part of the pose-cache key: extraction settings and estimator identity."""
+    return settings.fingerprint(_ESTIMATOR)
+
+
+def _check_detected(
+    fraction: float, detected: int, n: int, name: str, settings: ExtractionConfig
+) -> None:
+    """Refuse a video whose person shows in no frame, or in fewer than the configured share."""
+    if fraction == 0.0:
+        raise NoPersonError(
+            f"No person found in any of the {n} frames of {name}. "
+            "Film the whole body, well lit, from 2-3 m.",
+            detected_fraction=0.0,
+        )
+    if fraction < settings.min_detected_fraction:
+        raise NoPersonError(
+            f"A person was found in only {fraction:.0%} of the frames of "
+            f"{name} ({detected} of {n}); at least "
+            f"{settings.min_detected_fraction:.0%} is needed.",
+            detected_fraction=fraction,
+        )
 
 
 def _extract_photo(media: MediaFile, settings: ExtractionConfig) -> PoseSequence:
@@ -198,21 +225,7 @@ def _extract_video(
     image_px[~keep] = np.nan
     visibility[~keep] = np.nan
     world_m[~keep] = np.nan
-    detected_fraction = float(keep.mean())
-    n = len(times)
-    if detected_fraction == 0.0:
-        raise NoPersonError(
-            f"No person found in any of the {n} frames of {media.path.name}. "
-            "Film the whole body, well lit, from 2-3 m.",
-            detected_fraction=0.0,
-        )
-    if detected_fraction < settings.min_detected_fraction:
-        raise NoPersonError(
-            f"A person was found in only {detected_fraction:.0%} of the frames of "
-            f"{media.path.name} ({int(keep.sum())} of {n}); at least "
-            f"{settings.min_detected_fraction:.0%} is needed.",
-            detected_fraction=detected_fraction,
-        )
+    _check_detected(float(keep.mean()), int(keep.sum()), len(times), media.path.name, settings)
     return PoseSequence(
         t_s=np.asarray(times),
         frame_index=np.asarray(indices, dtype=np.int64),
@@ -255,9 +268,13 @@ def extract_pose(
     settings = settings or ExtractionConfig()
     media = open_media(Path(path), max_file_mb=settings.max_file_mb)
     if cache is not None:
-        cached = cache.get(media.sha256, settings.fingerprint())
+        cached = cache.get(media.sha256, settings_key(settings))
         if cached is not None:
             logger.info("pose of %s read from cache", media.path.name)
+            if cached.source.kind == "video":  # the share needed may have changed since
+                fraction = cached.detected_fraction
+                found = int(cached.detected.sum())
+                _check_detected(fraction, found, cached.n_frames, media.path.name, settings)
             return cached.replace(source=_renamed(cached.source, media.path.name))
     if media.media_type == "photo":
         sequence = _extract_photo(media, settings)
@@ -269,6 +286,4 @@ def extract_pose(
 
 
 def _renamed(source: SourceInfo, file_name: str) -> SourceInfo:
-    import dataclasses
-
     return dataclasses.replace(source, file_name=file_name)
