@@ -424,6 +424,12 @@ def ergo(
         Path | None,
         typer.Option("--out", help="Folder for the overlay PNG (default out/<photo name>)."),
     ] = None,
+    neutral: Annotated[
+        Path | None,
+        typer.Option(
+            "--neutral", help="Side photo of the person upright, to calibrate the neck angle."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """RULA or REBA workstation score, from measured angles or from a side-view photo."""
@@ -434,6 +440,8 @@ def ergo(
         raise ConfigError(f"--method must be rula or reba, not '{method}'.")
     if (photo is None) == (angles is None):
         raise ConfigError("Give either a PHOTO or --angles FILE.json (not both).")
+    if neutral is not None and photo is None:
+        raise ConfigError("--neutral calibrates a PHOTO; it does not apply to --angles.")
     if angles is not None:
         data = _read_json(angles)
         score = score_from_dict(name, data)
@@ -444,7 +452,11 @@ def ergo(
         from backrehab.assess.from_media import ergonomics_from_photo
 
         result = ergonomics_from_photo(
-            photo, name, cache=_cache(), overlay_dir=out or Path("out") / f"{photo.stem}_{name}"
+            photo,
+            name,
+            cache=_cache(),
+            overlay_dir=out or Path("out") / f"{photo.stem}_{name}",
+            neutral_photo=neutral,
         )
     if as_json:
         typer.echo(json.dumps(result, indent=2))

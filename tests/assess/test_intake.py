@@ -55,11 +55,16 @@ def test_posture_photo_in_the_intake(tmp_path: Path) -> None:
         parse_intake(
             {
                 "posture_photos": {"side": ["side.jpg"]},
-                "ergonomics": [{"photo": "side.jpg", "method": "rula"}],
+                "ergonomics": [
+                    {"photo": "side.jpg", "method": "rula"},
+                    {"photo": "side.jpg", "method": "reba", "neutral_photo": "side.jpg"},
+                ],
             }
         ),
         base_dir=tmp_path,
     )
+    assert "calibrated" in a.results["ergonomics.1.reba"]["neck_offset_source"]
+    assert a.results["ergonomics.0.rula"]["neck_neutral_offset_deg"] == 15.0
     assert any(f.code == "posture.forward_head" for f in a.findings)
     assert any(f.code == "ergonomics.rula" for f in a.findings)
     assert a.results["ergonomics.0.rula"]["seated"] is True
@@ -107,12 +112,13 @@ def test_missing_media_is_refused_before_anything_is_analysed(tmp_path: Path) ->
         {
             "posture_photos": {"front": ["front.jpg"]},
             "screens": [{"video": "squat.mp4", "test": "squat"}],
-            "ergonomics": [{"photo": "desk.jpg"}],
+            "ergonomics": [{"photo": "desk.jpg", "neutral_photo": "upright.jpg"}],
         }
     )
     with pytest.raises(InvalidResponseError, match=r"squat\.mp4") as info:
         build_assessment(intake, base_dir=tmp_path)
     assert "desk.jpg" in info.value.user_message
+    assert "upright.jpg" in info.value.user_message
     assert "front.jpg" not in info.value.user_message
 
 

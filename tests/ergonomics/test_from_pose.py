@@ -9,7 +9,13 @@ import cv2
 import pytest
 
 from backrehab.cli import main
-from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
+from backrehab.ergonomics.from_pose import (
+    PoseErgoSettings,
+    calibrated,
+    ergonomics_from_pose,
+    neck_offset_from_neutral,
+    write_ergonomics_overlay,
+)
 from backrehab.errors import PoseQualityError
 from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import analyze_sequence
@@ -44,6 +50,41 @@ def test_both_sides_scored_and_the_worse_reported() -> None:
     assert ergo.side in ("left", "right")
     assert ergo.other_side_score is not None
     assert ergo.score.grand >= ergo.other_side_score
+
+
+def test_neck_offset_is_calibrated_on_a_neutral_capture() -> None:
+    """§4.5: the neutral capture's ear-line angle (here 90 - 70 = 20°) becomes the offset, so the
+    same head scores 0° of neck flexion and a head dropped 30° further scores 30°."""
+    neutral = photo_of(Posture(craniovertebral=70), -90.0)
+    offset = neck_offset_from_neutral(neutral)
+    assert offset == pytest.approx(20.0, abs=0.5)
+    settings = calibrated(None, offset, "neutral.jpg")
+    same = ergonomics_from_pose(photo_of(Posture(craniovertebral=70), -90.0), "rula", settings)
+    assert same.angles_used["neck_flexion_deg"] == pytest.approx(0.0, abs=0.5)
+    assert "calibrated on the neutral capture neutral.jpg" in same.angle_sources["neck_flexion_deg"]
+    dropped = ergonomics_from_pose(photo_of(Posture(craniovertebral=40), -90.0), "rula", settings)
+    assert dropped.angles_used["neck_flexion_deg"] == pytest.approx(30.0, abs=0.5)
+    default = ergonomics_from_pose(photo_of(Posture(craniovertebral=70), -90.0), "rula")
+    assert default.angles_used["neck_flexion_deg"] == pytest.approx(5.0, abs=0.5)  # 20 - 15
+    assert "project default" in default.angle_sources["neck_flexion_deg"]
+
+
+@pytest.mark.parametrize(
+    ("posture", "yaw", "message"),
+    [
+        (Posture(), 0.0, "side view"),
+        (Posture(trunk_inclination=30), -90.0, "upright"),
+    ],
+)
+def test_neutral_capture_must_be_upright_and_side_on(
+    posture: Posture, yaw: float, message: str
+) -> None:
+    """A front photo, or a person bent forward, cannot calibrate the neck."""
+    with pytest.raises(PoseQualityError, match=message):
+        neck_offset_from_neutral(photo_of(posture, yaw))
+    if yaw != 0.0:  # a laxer limit accepts it (the synthetic ear line leans with the trunk)
+        lax = PoseErgoSettings(neutral_max_trunk_deg=45.0)
+        assert neck_offset_from_neutral(photo_of(posture, yaw), lax) == pytest.approx(0, abs=0.5)
 
 
 def test_front_photo_is_refused() -> None:
@@ -114,6 +155,24 @@ def test_cli_ergo_from_photo(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert {"method", "score", "action_level", "side", "angles_used"} <= set(data)
     assert data["side"] in ("left", "right")
     assert Path(data["overlay"]).exists()
+    assert data["neck_neutral_offset_deg"] == 15.0
+
+
+@pytest.mark.video
+def test_cli_ergo_with_a_neutral_photo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--neutral calibrates the neck on a photo of the person upright: the same photo as its own
+    neutral gives 0° of neck flexion; --neutral with --angles exits 2."""
+    photo = str(BUNDLED_MEDIA / "sitting_upright_side_01.jpg")
+    data = cli_json(
+        ["ergo", photo, "--method", "rula", "--out", str(tmp_path), "--neutral", photo], capsys
+    )
+    assert 5.0 < data["neck_neutral_offset_deg"] < 30.0
+    assert data["neck_neutral_offset_deg"] != 15.0
+    assert "calibrated on the neutral capture" in data["angle_sources"]["neck_flexion_deg"]
+    with pytest.raises(SystemExit) as info:
+        main(["ergo", "--angles", "x.json", "--neutral", photo])
+    assert info.value.code == 2
+    assert "--neutral" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

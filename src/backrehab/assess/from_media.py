@@ -131,21 +131,37 @@ def ergonomics_from_photo(
     method: str,
     *,
     overlay_dir: PathLike | None = None,
+    neutral_photo: PathLike | None = None,
     settings: PoseErgoSettings | None = None,
     config: AnalysisConfig | None = None,
     cache: PoseCache | None = None,
 ) -> dict[str, Any]:
     """RULA or REBA of a side-view photo: the score (worse side), the angles used, the findings
-    and, when ``overlay_dir`` is given, an overlay PNG with the angles drawn."""
+    and, when ``overlay_dir`` is given, an overlay PNG with the angles drawn.
+
+    ``neutral_photo``: a side-view photo of the same person upright and looking ahead; the neck
+    offset is then calibrated on it (§4.5) instead of the project default.
+    """
     from pathlib import Path
 
     from backrehab.ergonomics import findings_from, score_to_json_dict
-    from backrehab.ergonomics.from_pose import ergonomics_from_pose, write_ergonomics_overlay
+    from backrehab.ergonomics.from_pose import (
+        calibrated,
+        ergonomics_from_pose,
+        neck_offset_from_neutral,
+        write_ergonomics_overlay,
+    )
     from backrehab.ergonomics.schema import check_method
 
     path = Path(photo)
+    name = check_method(method)
+    if neutral_photo is not None:
+        neutral = Path(neutral_photo)
+        offset = neck_offset_from_neutral(analyze_media(neutral, config, cache=cache), settings)
+        settings = calibrated(settings, offset, neutral.name)
+    used = settings or PoseErgoSettings()
     analysis = analyze_media(path, config, cache=cache)
-    scored = ergonomics_from_pose(analysis, check_method(method), settings)
+    scored = ergonomics_from_pose(analysis, name, used)
     data = score_to_json_dict(scored.score, side=scored.side)
     data.update(
         angles_used=scored.angles_used,
@@ -153,6 +169,8 @@ def ergonomics_from_photo(
         other_side_score=scored.other_side_score,
         seated=scored.seated,
         inferred=list(scored.inferred),
+        neck_neutral_offset_deg=used.neck_neutral_offset_deg,
+        neck_offset_source=used.neck_offset_source,
     )
     data["findings"] = [
         _dump(f)

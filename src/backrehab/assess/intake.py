@@ -54,6 +54,9 @@ class ErgoRequest(BaseModel):
 
     photo: str
     method: Literal["rula", "reba"] = "rula"
+    neutral_photo: str | None = Field(
+        None, description="side view of the same person upright, to calibrate the neck (§4.5)"
+    )
 
 
 class SettingsOverrides(BaseModel):
@@ -258,6 +261,7 @@ def _media_paths(intake: Intake, base: Path) -> list[Path]:
     paths += [base / r.video for r in intake.screens]
     paths += [base / r.video for r in intake.holds]
     paths += [base / r.photo for r in intake.ergonomics]
+    paths += [base / r.neutral_photo for r in intake.ergonomics if r.neutral_photo]
     return paths
 
 
@@ -368,7 +372,12 @@ def build_assessment(
         )
     for k, ergo in enumerate(intake.ergonomics):
         data = from_media.ergonomics_from_photo(
-            base / ergo.photo, ergo.method, settings=chosen.ergonomics, config=config, cache=cache
+            base / ergo.photo,
+            ergo.method,
+            neutral_photo=base / ergo.neutral_photo if ergo.neutral_photo else None,
+            settings=chosen.ergonomics,
+            config=config,
+            cache=cache,
         )
         assessment = assessment.with_findings(
             _findings(data.pop("findings")),

@@ -42,6 +42,13 @@ class PoseErgoSettings(BaseModel):
     reclined_supported_deg: float = Field(
         -5.0, description="seated and reclined beyond this: the back must be supported"
     )
+    neck_offset_source: str = Field(
+        "project default (not calibrated)",
+        description="where neck_neutral_offset_deg comes from (a neutral capture, or default)",
+    )
+    neutral_max_trunk_deg: float = Field(
+        15.0, gt=0, description="a neutral capture's trunk must be this close to vertical"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +160,8 @@ def measure_side(
         values[key], sources[key] = _value(result, angle)
     values["neck_flexion_deg"] = _neck_flexion(result, side, s.neck_neutral_offset_deg)
     sources["neck_flexion_deg"] = (
-        f"2d, minus a neutral offset of {s.neck_neutral_offset_deg:g}°"
-        " (§4.5; calibrate on a neutral capture)"
+        f"2d, minus a neutral offset of {s.neck_neutral_offset_deg:.1f}° (§4.5; "
+        f"{s.neck_offset_source})"
     )
     wrist = _wrist_flexion(result, side, s.min_visibility)
     if wrist is not None:
@@ -172,6 +179,60 @@ def measure_side(
         )
     return SideAngles(
         side=side, values={k: round(v, 2) for k, v in values.items()}, sources=sources
+    )
+
+
+def neck_offset_from_neutral(
+    result: AnalysisResult, settings: PoseErgoSettings | None = None
+) -> float:
+    """This person's neutral neck offset: trunk line vs shoulder->ear on a neutral capture (§4.5).
+
+    The ear keypoint is not the head's axis, so a neutral head shows a person-specific angle
+    between the hip->shoulder and shoulder->ear lines. Measured on the side nearer the camera of
+    a side-view photo of the person standing or sitting upright, looking straight ahead; use it
+    as ``neck_neutral_offset_deg``.
+
+    Raises
+    ------
+    PoseQualityError
+        Not a side view, the near side's hip, shoulder or ear not visible, or the trunk not
+        upright (more than ``neutral_max_trunk_deg`` from vertical).
+
+    References
+    ----------
+    Clinical reference §4.5 (neck flexion from keypoints, calibrated on a neutral capture).
+    """
+    s = settings or PoseErgoSettings()
+    if result.view not in (View.LEFT_SIDE, View.RIGHT_SIDE):
+        raise PoseQualityError(
+            f"A neutral capture for the neck must be a side view; this one is a "
+            f"{result.view.value} view."
+        )
+    trunk, _ = _value(result, "trunk_inclination")
+    if not np.isfinite(trunk) or abs(trunk) > s.neutral_max_trunk_deg:
+        raise PoseQualityError(
+            "A neutral capture needs the person upright, looking straight ahead; here the trunk "
+            f"is {trunk:.0f}° from vertical (at most {s.neutral_max_trunk_deg:g}°)."
+        )
+    near: BodySide = "left" if result.view is View.LEFT_SIDE else "right"
+    offset = _neck_flexion(result, near, 0.0)
+    if not np.isfinite(offset):
+        raise PoseQualityError(
+            f"The {near} hip, shoulder and ear must be visible in the neutral capture."
+        )
+    return round(offset, 2)
+
+
+def calibrated(
+    settings: PoseErgoSettings | None, offset_deg: float, source: str
+) -> PoseErgoSettings:
+    """``settings`` with the neck offset measured on a neutral capture named ``source``."""
+    s = settings or PoseErgoSettings()
+    return s.model_copy(
+        update={
+            "neck_neutral_offset_deg": offset_deg,
+            "neck_offset_source": f"calibrated on the neutral capture {source}",
+        }
     )
 
 
