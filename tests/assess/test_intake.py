@@ -172,3 +172,22 @@ def test_corrupt_assessment_document_is_refused() -> None:
     """A damaged assessment file raises AssessmentFileError naming the field."""
     with pytest.raises(AssessmentFileError, match="findings"):
         Assessment.from_json('{"findings": [{"code": "x"}]}')
+
+
+def test_questionnaire_yellow_flags_reach_the_red_flag_screen() -> None:
+    """§9.3: STarT Back high risk sets psychosocial_high_risk (review, plan allowed) with a note;
+    without a red-flag part in the intake no screen is made up."""
+    high = {"startback": "1,1,0,1,1,1,1,0,3"}
+    a = build_assessment(parse_intake({"questionnaires": high, "red_flags": {}}))
+    assert a.findings[0].code == "safety.red_flag.review"
+    assert a.findings[0].evidence["triggers"] == ["psychosocial_high_risk"]
+    assert a.findings[0].evidence["allow_plan"] is True
+    assert any("STarT Back high risk" in n for n in a.results["red_flags"]["notes"])
+    fabq = {"fabq": ",".join(["5"] * 16)}  # PA 20 > 14
+    b = build_assessment(parse_intake({"questionnaires": fabq, "red_flags": {}}))
+    assert any("elevated FABQ" in n for n in b.results["red_flags"]["notes"])
+    unscreened = build_assessment(parse_intake({"questionnaires": high}))
+    assert not any(f.code.startswith("safety.") for f in unscreened.findings)
+    nprs = {"nprs": "3"}
+    low = build_assessment(parse_intake({"questionnaires": nprs, "red_flags": {}}))
+    assert low.findings[0].code == "safety.red_flag.none"

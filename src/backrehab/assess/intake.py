@@ -256,6 +256,20 @@ def parse_intake(data: Mapping[str, Any]) -> Intake:
     return intake
 
 
+_YELLOW_FLAG = "psychosocial_high_risk"
+
+
+def _yellow_flags(results: list[questionnaires.QuestionnaireResult]) -> list[str]:
+    """§9.3 yellow flags in the questionnaire results: STarT Back high risk, elevated FABQ."""
+    found = []
+    for r in results:
+        if isinstance(r, questionnaires.StartBackResult) and r.risk == "high":
+            found.append("STarT Back high risk")
+        if isinstance(r, questionnaires.FabqResult) and (r.elevated_pa or r.elevated_work):
+            found.append("elevated FABQ")
+    return found
+
+
 def _media_paths(intake: Intake, base: Path) -> list[Path]:
     paths = [base / p for photos in intake.posture_photos.values() for p in photos]
     paths += [base / r.video for r in intake.screens]
@@ -279,9 +293,12 @@ def build_assessment(
     """Run every instrument the intake asks for and bundle the results.
 
     Every media file is checked to exist before anything is analysed. The red-flag screen runs
-    first; its findings come first. Nothing is skipped silently: a part that cannot be assessed
-    raises its own clear error. ``Assessment.settings`` records the analysis configuration, sex,
-    employment and every threshold used (see :class:`AssessmentSettings`).
+    first; its findings come first. When the intake has a red-flag part, a STarT Back high risk
+    or an elevated FABQ also answers ``psychosocial_high_risk`` (routine review, §9.3), with a
+    note saying so; without a red-flag part no screen is invented. Nothing is skipped silently:
+    a part that cannot be assessed raises its own clear error. ``Assessment.settings`` records
+    the analysis configuration, sex, employment and every threshold used (see
+    :class:`AssessmentSettings`).
 
     Raises
     ------
@@ -305,22 +322,34 @@ def build_assessment(
             **chosen.to_json_dict(),
         },
     )
-    if intake.red_flags is not None:
-        safety = red_flags.screen(
-            red_flags.intake_from_mapping(intake.red_flags), settings=chosen.red_flags
+    scored = [
+        (
+            name,
+            questionnaires.score_instrument(
+                name,
+                questionnaires.parse_answers(name, answers),
+                employed=intake.employed,
+                settings=chosen.questionnaires,
+            ),
         )
+        for name, answers in intake.questionnaires.items()
+    ]
+    if intake.red_flags is not None:
+        answers = dict(intake.red_flags)
+        yellow = _yellow_flags([result for _, result in scored])
+        derived = bool(yellow) and answers.get(_YELLOW_FLAG) is not True
+        if derived:
+            answers[_YELLOW_FLAG] = True
+        safety = red_flags.screen(red_flags.intake_from_mapping(answers), settings=chosen.red_flags)
+        if derived:
+            note = f"{_YELLOW_FLAG} set from the questionnaires ({'; '.join(yellow)}), §9.3."
+            safety = safety.model_copy(update={"notes": (*safety.notes, note)})
         assessment = assessment.with_findings(
             red_flags.findings_from(safety),
             result_name="red_flags",
             result=safety.model_dump(mode="json"),
         )
-    for name, answers in intake.questionnaires.items():
-        result = questionnaires.score_instrument(
-            name,
-            questionnaires.parse_answers(name, answers),
-            employed=intake.employed,
-            settings=chosen.questionnaires,
-        )
+    for name, result in scored:
         assessment = assessment.with_findings(
             questionnaires.findings_from(result, settings=chosen.questionnaires),
             result_name=f"questionnaire.{name}",
