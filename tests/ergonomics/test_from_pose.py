@@ -22,7 +22,7 @@ from backrehab.pose.pipeline import analyze_sequence
 from backrehab.pose.posefile import PoseCache
 from tests.cli_helpers import cli_json
 from tests.conftest import BUNDLED_MEDIA
-from tests.synth import Posture, photo_of
+from tests.synth import Posture, photo_of, sequence_of
 
 
 def test_synthetic_bent_worker_scores_worse_than_upright() -> None:
@@ -42,14 +42,22 @@ def test_synthetic_bent_worker_scores_worse_than_upright() -> None:
     assert bent.score.trunk == 3  # 20-60° of flexion
 
 
-def test_both_sides_scored_and_the_worse_reported() -> None:
-    """With one arm raised the raised side is the reported side."""
-    posture = Posture(shoulder_flexion=10)
-    result = photo_of(posture, 90.0)
-    ergo = ergonomics_from_pose(result, "reba")
-    assert ergo.side in ("left", "right")
+@pytest.mark.parametrize(("raised", "yaw"), [("right", 90.0), ("left", 90.0), ("right", -90.0)])
+def test_both_sides_scored_and_the_worse_reported(raised: str, yaw: float) -> None:
+    """With one arm raised forward (100°) and the other hanging, the raised side is reported,
+    scoring above the other side, whichever side faces the camera."""
+    low = sequence_of([Posture(shoulder_flexion=0)], yaw_deg=yaw)
+    high = sequence_of([Posture(shoulder_flexion=100)], yaw_deg=yaw)
+    arm = [11, 13, 15, 17, 19, 21] if raised == "left" else [12, 14, 16, 18, 20, 22]
+    image, world = low.image_px.copy(), low.world_m.copy()
+    image[:, arm], world[:, arm] = high.image_px[:, arm], high.world_m[:, arm]
+    seq = low.replace(image_px=image, world_m=world)
+    source = seq.source.__class__(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
+    ergo = ergonomics_from_pose(analyze_sequence(seq.replace(source=source)), "reba")
+    assert ergo.side == raised
     assert ergo.other_side_score is not None
-    assert ergo.score.grand >= ergo.other_side_score
+    assert ergo.score.grand > ergo.other_side_score
+    assert ergo.angles_used["upper_arm_flexion_deg"] == pytest.approx(100.0, abs=1.0)
 
 
 def test_neck_offset_is_calibrated_on_a_neutral_capture() -> None:
