@@ -99,6 +99,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("context", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
         )
+        batch_op.add_column(sa.Column("questionnaire_due_on", sa.Date(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_patients_questionnaire_due_on"), ["questionnaire_due_on"]
+        )
 
     with op.batch_alter_table("questionnaires", schema=None) as batch_op:
         batch_op.create_index("ix_questionnaires_patient_taken", ["patient_id", "taken_on"])
@@ -136,6 +140,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_questionnaires_patient_taken")
 
     with op.batch_alter_table("patients", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patients_questionnaire_due_on"))
+        batch_op.drop_column("questionnaire_due_on")
         batch_op.drop_column("context")
         batch_op.drop_column("questionnaire_interval_days")
         batch_op.drop_column("auto_progression")

@@ -709,6 +709,24 @@ def config_show(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Database and media folder (default: the data dir)."),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed the demo clinic if the database is empty.")
+    ] = False,
+) -> None:
+    """Start the clinic web app (pages and /api/v1). Behind TLS: see docs/deployment.md."""
+    from backrehab.web.server import serve as run_server
+
+    run_server(host=host, port=port, data_dir=data_dir, demo=demo, echo=typer.echo)
+
+
+@app.command()
 def version() -> None:
     """Print the backrehab version."""
     typer.echo(__version__)

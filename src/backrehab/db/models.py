@@ -92,6 +92,7 @@ class Patient(Base):
     employed: Mapped[bool] = mapped_column(default=True)
     auto_progression: Mapped[bool] = mapped_column(default=False)
     questionnaire_interval_days: Mapped[int] = mapped_column(Integer, default=28)
+    questionnaire_due_on: Mapped[dt.date | None] = mapped_column(index=True)
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -1,85 +1,166 @@
-"""The application factory: settings, engine, migrations at startup, error mapping, routers.
+"""The application factory: settings, engine, media store, job runner, migrations at startup,
+security headers, error mapping, the JSON API, the pages and the static files.
 
-``create_app(settings)`` builds everything; importing this module builds nothing. Errors of the
-project (:class:`~backrehab.errors.BackrehabError`) become 4xx JSON ``{"error": user_message}``.
+``create_app(settings)`` builds everything; importing this module builds nothing. Project errors
+(:class:`~backrehab.errors.BackrehabError`) become 4xx: JSON ``{"error": message}`` under
+``/api``, an error page (or a redirect to the sign-in page) elsewhere.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Final
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from backrehab import __version__
 from backrehab.db import migrate
-from backrehab.db.repository import NotFoundError
+from backrehab.db.media import MediaStore
 from backrehab.db.session import make_engine
 from backrehab.errors import BackrehabError
-from backrehab.web.routes import auth, patients
-from backrehab.web.security import (
-    AuthenticationError,
-    LoginRateLimiter,
-    PermissionDeniedError,
-    RateLimitedError,
-)
+from backrehab.web.api import auth, library, patients, plans, progress, sessions
+from backrehab.web.errors import status_for
+from backrehab.web.pages import router as pages_router
+from backrehab.web.pages.render import render_error
+from backrehab.web.security import LoginRateLimiter
+from backrehab.web.services.jobs import JobRunner
 from backrehab.web.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_STATUS: tuple[tuple[type[BackrehabError], int], ...] = (
-    (AuthenticationError, 401),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (RateLimitedError, 429),
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+
+CSP: Final = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
-"""HTTP status of each error class; any other project error is a 422."""
+"""Content-Security-Policy of every response: no inline script, no eval (wasm only)."""
 
 
-def status_for(exc: BackrehabError) -> int:
-    """The HTTP status of a project error (422 unless listed in ``_STATUS``)."""
-    return next((code for cls, code in _STATUS if isinstance(exc, cls)), 422)
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
 
-async def _backrehab_error(request: Request, exc: Exception) -> JSONResponse:
+async def _backrehab_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BackrehabError)
     status = status_for(exc)
     logger.info("%s %s -> %d: %s", request.method, request.url.path, status, exc)
-    return JSONResponse({"error": exc.user_message}, status_code=status)
+    if _is_api(request) or request.url.path.startswith("/ws/"):
+        return JSONResponse({"error": exc.user_message}, status_code=status)
+    if status == 401:
+        target = "/login"
+        if request.method == "GET":
+            target += f"?next={request.url.path}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    return render_error(request, exc.user_message, status)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    message = "; ".join(problems) or "The request is not valid."
+    if _is_api(request):
+        return JSONResponse({"error": message, "detail": exc.errors()}, status_code=422)
+    return render_error(request, message, 422)
+
+
+def _security_headers(response: Response) -> None:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if "cache-control" not in headers:
+        headers["Cache-Control"] = "no-store"  # health data: never kept in shared caches
+
+
+def _static_cache(response: Response) -> None:
+    response.headers["Cache-Control"] = "public, max-age=604800"  # versioned, vendored files
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app: settings (from the environment if not given), engine, key, routers.
+    """Build the app: settings (from the environment if not given), engine, store, runner.
 
-    Migrations to the latest revision run at startup (``settings.run_migrations``).
+    Migrations to the latest revision run at startup (``settings.run_migrations``); jobs a
+    stopped server left unfinished are queued again.
     """
     settings = settings if settings is not None else Settings()
     secret_key = settings.resolved_secret_key()
     engine = make_engine(settings.database_url)
+    runner = JobRunner(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        mode=settings.job_mode,
+        workers=settings.job_workers,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.run_migrations:
             await run_in_threadpool(migrate.upgrade, settings.database_url)
+        await run_in_threadpool(runner.recover)
         try:
             yield
         finally:
+            runner.shutdown()
             engine.dispose()
 
-    app = FastAPI(title="backrehab", lifespan=lifespan)
+    app = FastAPI(
+        title="backrehab",
+        version=__version__,
+        description="Clinic API: patients, assessments, plans, sessions and progress.",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.secret_key = secret_key
+    app.state.store = MediaStore(settings.media_dir)
+    app.state.runner = runner
     app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
     app.add_exception_handler(BackrehabError, _backrehab_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.middleware("http")
+    async def headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith("/static/") and response.status_code == 200:
+            _static_cache(response)
+        _security_headers(response)
+        return response
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
-        """Liveness check."""
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        """200 when the database answers, 503 otherwise."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
+            logger.warning("health check: database unreachable: %s", exc)
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    app.include_router(auth.router, prefix="/api/v1")
-    app.include_router(patients.router, prefix="/api/v1")
+    for module in (auth, patients, plans, sessions, progress, library):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(patients.jobs_router, prefix="/api/v1")
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,18 +1,45 @@
-"""Request dependencies: the database session, the signed-in user and role checks."""
+"""Request dependencies: the database session, settings, the signed-in user, role checks, CSRF
+and the one place where a patient's record is looked up for a request (ownership checked and the
+access written to the audit log)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backrehab.db.media import MediaStore
 from backrehab.db.models import ROLES, Patient, User
 from backrehab.db.repository import NotFoundError
 from backrehab.db.session import session_scope
-from backrehab.web.security import AuthenticationError, PermissionDeniedError, read_token
+from backrehab.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    AuthenticationError,
+    PermissionDeniedError,
+    check_csrf,
+    read_token,
+)
+from backrehab.web.services.actor import Actor, audit
+from backrehab.web.services.jobs import JobRunner
 from backrehab.web.settings import Settings
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """What pages show of the signed-in user (safe to read after the session has closed)."""
+
+    id: int
+    email: str
+    role: str
+    display_name: str
 
 
 def get_settings(request: Request) -> Settings:
@@ -27,19 +54,45 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_store(request: Request) -> MediaStore:
+    """The media store of the app's data directory."""
+    store: MediaStore = request.app.state.store
+    return store
+
+
+def get_runner(request: Request) -> JobRunner:
+    """The background job runner."""
+    runner: JobRunner = request.app.state.runner
+    return runner
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[MediaStore, Depends(get_store)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+def user_from_cookie(request: Request, session: Session, settings: Settings) -> User | None:
+    """The active user of the session cookie, or None (no cookie, bad or expired token)."""
+    token = request.cookies.get(settings.session_cookie_name)
+    if not token:
+        return None
+    try:
+        user_id = read_token(request.app.state.secret_key, token)
+    except AuthenticationError:
+        return None
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
 
 
 def current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
-    """The active user named by the signed session cookie (:class:`AuthenticationError`)."""
-    token = request.cookies.get(settings.session_cookie_name)
-    if not token:
+    """The signed-in user (:class:`AuthenticationError`, HTTP 401, otherwise)."""
+    user = user_from_cookie(request, session, settings)
+    if user is None:
         raise AuthenticationError("Please sign in.")
-    user_id = read_token(request.app.state.secret_key, token)
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise AuthenticationError("Please sign in.", detail=f"user {user_id} missing or inactive")
+    request.state.user = UserView(
+        id=user.id, email=user.email, role=user.role, display_name=user.display_name
+    )
     return user
 
 
@@ -61,6 +114,30 @@ def require_role(*roles: str) -> Callable[[User], User]:
 
 
 StaffDep = Annotated[User, Depends(require_role("clinician", "admin"))]
+AdminDep = Annotated[User, Depends(require_role("admin"))]
+PatientUserDep = Annotated[User, Depends(require_role("patient"))]
+
+
+async def verify_csrf(request: Request) -> None:
+    """State-changing requests of a signed-in browser must echo the CSRF cookie (header or form
+    field). Without a session cookie there is no ambient authority to abuse: the route's own
+    authentication answers (401)."""
+    settings: Settings = request.app.state.settings
+    if request.method not in UNSAFE_METHODS or not request.cookies.get(
+        settings.session_cookie_name
+    ):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    check_csrf(request.cookies.get(CSRF_COOKIE), sent)
+
+
+CsrfDep = Depends(verify_csrf)
 
 
 def visible_patient(session: Session, user: User, patient_id: int) -> Patient:
@@ -75,3 +152,42 @@ def visible_patient(session: Session, user: User, patient_id: int) -> Patient:
     if patient is None or not allowed:
         raise NotFoundError(f"No patient with id {patient_id}.")
     return patient
+
+
+def _audit_access(request: Request, session: Session, user: User, patient: Patient) -> None:
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    action = "write" if request.method in UNSAFE_METHODS else "read"
+    audit(session, Actor.of(user), action, "patient", patient.id, route=f"{request.method} {path}")
+
+
+def patient_access(
+    patient_id: int, request: Request, session: SessionDep, user: UserDep
+) -> Patient:
+    """The patient of the URL, visible to the signed-in user (else 404); the access is audited."""
+    patient = visible_patient(session, user, patient_id)
+    _audit_access(request, session, user, patient)
+    return patient
+
+
+PatientDep = Annotated[Patient, Depends(patient_access)]
+
+
+def own_patient(request: Request, session: SessionDep, user: PatientUserDep) -> Patient:
+    """The patient record of the signed-in patient user; the access is audited."""
+    patient = session.scalars(select(Patient).where(Patient.user_id == user.id)).first()
+    if patient is None:
+        raise NotFoundError("Your login is not linked to a patient record; ask your clinician.")
+    _audit_access(request, session, user, patient)
+    return patient
+
+
+OwnPatientDep = Annotated[Patient, Depends(own_patient)]
+
+
+def actor(user: UserDep) -> Actor:
+    """The signed-in user as an :class:`Actor`."""
+    return Actor.of(user)
+
+
+ActorDep = Annotated[Actor, Depends(actor)]

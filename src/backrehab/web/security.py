@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
@@ -101,3 +102,27 @@ class LoginRateLimiter:
         """Forget the failures of ``key`` (after a successful login)."""
         with self._lock:
             self._failures.pop(key, None)
+
+
+# --- CSRF: double-submit token ---------------------------------------------------------------
+
+CSRF_COOKIE = "backrehab_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class CsrfError(BackrehabError):
+    """A state-changing request without the page's CSRF token (HTTP 403)."""
+
+
+def new_csrf_token() -> str:
+    """A fresh random token (set as a cookie and echoed by every form and HTMX request)."""
+    return secrets.token_urlsafe(32)
+
+
+def check_csrf(cookie_value: str | None, sent: str | None) -> None:
+    """Raise :class:`CsrfError` unless ``sent`` equals the cookie's token."""
+    if not cookie_value or not sent or not hmac.compare_digest(cookie_value, sent):
+        raise CsrfError(
+            "This form has expired or did not come from this site; reload the page and try again."
+        )

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backrehab.db.session import database_url, default_data_dir
 from backrehab.errors import ConfigError
+from backrehab.web.services.jobs import UploadLimits
 
 SECRET_KEY_FILE = "secret_key"
 MIN_SECRET_KEY_LENGTH = 32
@@ -36,6 +37,33 @@ class Settings(BaseSettings):
     session_cookie_samesite: Literal["lax", "strict"] = "lax"
     login_attempts_per_minute: int = Field(default=5, ge=1)
     run_migrations: bool = True
+    max_photo_mb: float = Field(default=25.0, gt=0, le=200)
+    max_video_mb: float = Field(default=300.0, gt=0, le=4000)
+    job_mode: Literal["process", "thread", "inline"] = "process"
+    job_workers: int = Field(default=1, ge=1, le=16)
+    require_https: bool | None = None
+    """Refuse the camera pages over plain HTTP for hosts other than localhost (None: on in
+    production)."""
+
+    @property
+    def media_dir(self) -> Path:
+        """Where uploaded and derived media files are kept (by content hash)."""
+        return self.data_dir / "media"
+
+    @property
+    def upload_limits(self) -> UploadLimits:
+        """The per-type upload limits in bytes."""
+        return UploadLimits(
+            photo_bytes=int(self.max_photo_mb * 1_000_000),
+            video_bytes=int(self.max_video_mb * 1_000_000),
+        )
+
+    @property
+    def https_required(self) -> bool:
+        """Whether non-local hosts must use HTTPS."""
+        if self.require_https is not None:
+            return self.require_https
+        return self.environment == "production"
 
     def resolved_secret_key(self) -> bytes:
         """The signing key: ``secret_key``, else (development only) the data-dir key file.

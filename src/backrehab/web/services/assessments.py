@@ -219,6 +219,9 @@ def score_questionnaire(
         answers={"text": text},
         score=float(score) if score is not None else None,
     )
+    due = day + dt.timedelta(days=patient.questionnaire_interval_days)
+    if patient.questionnaire_due_on is None or due > patient.questionnaire_due_on:
+        patient.questionnaire_due_on = due
     for measure, value in _outcome_values(result, patient.employed).items():
         add_outcome(session, patient_id=patient.id, measure=measure, date=day, value=float(value))
     record = current_assessment(session, actor, patient)

@@ -7,6 +7,7 @@ reports, calendars and exports; the display name stays in the database.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal
@@ -14,7 +15,7 @@ from typing import Any, Final, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backrehab.db.models import Patient, User
+from backrehab.db.models import Patient, QuestionnaireResponse, User
 from backrehab.db.repository import create_patient, create_user, get_user_by_email
 from backrehab.errors import InvalidResponseError
 from backrehab.plan.rules import context_from_mapping
@@ -117,6 +118,13 @@ def update_settings(
                 f"{MAX_INTERVAL_DAYS}"
             )
         patient.questionnaire_interval_days = questionnaire_interval_days
+        last = session.scalar(
+            select(func.max(QuestionnaireResponse.taken_on)).where(
+                QuestionnaireResponse.patient_id == patient.id
+            )
+        )
+        if last is not None:
+            patient.questionnaire_due_on = last + dt.timedelta(days=questionnaire_interval_days)
         changed["questionnaire_interval_days"] = questionnaire_interval_days
     if sex is not None:
         if sex not in ("female", "male"):

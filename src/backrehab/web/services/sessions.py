@@ -189,11 +189,14 @@ def log_session(
     symptom_change: str = "unchanged",
     new_neuro_symptoms: bool = False,
     notes: str = "",
+    form_pass_rate: float | None = None,
     coach_job_id: int | None = None,
 ) -> tuple[SessionLog, str, list[Proposal[Dose]]]:
     """Log one exercise of one day (typed, or from a finished camera job), then decide the day.
 
     A second entry for the same exercise and day is merged into the first (sets add up).
+    ``form_pass_rate`` is the patient's own report (share of repetitions done with good form)
+    for a typed entry; a camera set measures it.
     Returns the stored log, its zone and the day's proposals.
 
     Raises
@@ -245,6 +248,7 @@ def log_session(
             done_sets=done_sets if done_sets is not None else 0,
             done_reps=done_reps if done_reps is not None else 0,
             done_hold_s=done_hold_s,
+            form_pass_rate=form_pass_rate,
             **pains,
         )
     if new_neuro_symptoms:

@@ -1,0 +1,50 @@
+"""Pages both roles use: the status box of a background analysis (polled by HTMX) and stored
+photos such as analysis overlays (only for someone who may see the patient)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from backrehab.db.media import read_media
+from backrehab.db.models import AnalysisJob, Media
+from backrehab.db.repository import NotFoundError
+from backrehab.web.deps import SessionDep, StoreDep, UserDep, visible_patient
+from backrehab.web.pages.render import render
+from backrehab.web.services.actor import Actor, audit
+
+router = APIRouter()
+
+
+@router.get("/jobs/{job_id}")
+def job_status(request: Request, job_id: int, session: SessionDep, user: UserDep) -> Response:
+    """The status box of one analysis (it polls itself until the job has finished)."""
+    job = session.get(AnalysisJob, job_id)
+    if job is None or job.patient_id is None:
+        raise NotFoundError(f"No analysis job with id {job_id}.")
+    try:
+        patient = visible_patient(session, user, job.patient_id)
+    except NotFoundError:
+        raise NotFoundError(f"No analysis job with id {job_id}.") from None
+    audit(session, Actor.of(user), "read", "analysis_job", job.id, patient_id=patient.id)
+    return render(request, "partials/job.html", {"job": job, "patient": patient})
+
+
+@router.get("/media/{media_id}")
+def media_file(media_id: int, session: SessionDep, store: StoreDep, user: UserDep) -> Response:
+    """A stored photo (uploads and overlays), with its checked content type."""
+    media = session.get(Media, media_id)
+    if media is None or media.patient_id is None:
+        raise NotFoundError(f"No media with id {media_id}.")
+    try:
+        patient = visible_patient(session, user, media.patient_id)
+    except NotFoundError:
+        raise NotFoundError(f"No media with id {media_id}.") from None
+    if media.content_type not in ("image/png", "image/*"):
+        raise NotFoundError("Only photos can be shown here.")
+    audit(session, Actor.of(user), "read", "media", media.id, patient_id=patient.id)
+    data = read_media(store, media)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    if data[:4] == b"RIFF":
+        kind = "image/webp"
+    return Response(data, media_type=kind, headers={"Cache-Control": "private, no-store"})

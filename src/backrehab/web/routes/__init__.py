@@ -1,3 +1,0 @@
-"""API routers: authentication (``auth``) and patient data (``patients``)."""
-
-from __future__ import annotations
