@@ -186,6 +186,30 @@ def test_every_video_container_gives_a_pose(tmp_path: Path) -> None:
         assert seq.source.fps == pytest.approx(30.0), name
 
 
+def test_another_person_passing_through_is_dropped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Half a second of a smaller person elsewhere in the frame, between two stretches of the
+    main person, is detected by MediaPipe but dropped: only the main person's frames remain."""
+    from PIL import Image
+
+    frames = read_frames(DEMO_CLIP, 120)[60:120]
+    height, width = frames[0].shape[:2]
+    with Image.open(BUNDLED_MEDIA / "sitting_upright_side_01.jpg") as img:
+        other = np.asarray(img.convert("RGB").resize((200, 356)))
+    intruder = np.full((height, width, 3), 120, np.uint8)
+    intruder[height - 376 : height - 20, 40:240] = other
+    path = write_video(
+        tmp_path / "walk_through.mp4", frames[:30] + [intruder] * 15 + frames[30:], 30
+    )
+    with caplog.at_level("INFO", logger="backrehab.pose.extract"):
+        seq = extract_pose(path)
+    assert "frames showed another person and were dropped" in caplog.text
+    assert seq.detected[:30].all()
+    assert not seq.detected[30:45].any()
+    assert seq.detected[46:].all()  # MediaPipe may need one frame to find the main person again
+
+
 def test_stride_processes_every_nth_frame(tmp_path: Path) -> None:
     """With a stride of 3, frame indices step by 3 and the sample rate is fps / 3."""
     path = write_video(tmp_path / "a.mp4", read_frames(DEMO_CLIP, 72)[60:72], fps=30)
