@@ -31,6 +31,7 @@ from tests.db.conftest import (  # re-exported: fixtures are found by name in th
     postgres_url,
     session,
 )
+from tests.web.apps import App, seed_world, settings_for
 
 __all__ = ["db_url", "engine", "postgres_server", "postgres_url", "session"]
 
@@ -282,3 +283,16 @@ def empty_engine(
     eng.dispose()
     if seeded_db.backend != "sqlite":
         _drop_database(request.getfixturevalue("postgres_server"), url)
+
+
+# --- the running app with a small two-clinic world (tests/web/apps.py) -----------------------
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path) -> Iterator[App]:
+    """The app on a fresh database (each backend) holding the seeded two-clinic world."""
+    upgrade(db_url)
+    world = seed_world(db_url, tmp_path / "data")
+    running = App(settings=settings_for(db_url, tmp_path / "data"), world=world, _clients=[])
+    yield running
+    running.close()

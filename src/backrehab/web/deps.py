@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backrehab.db.media import MediaStore
 from backrehab.db.models import ROLES, Patient, User
 from backrehab.db.repository import NotFoundError
-from backrehab.db.session import session_scope
+from backrehab.errors import BackrehabError
+from backrehab.web.errors import status_for
 from backrehab.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -25,7 +27,7 @@ from backrehab.web.security import (
     check_csrf,
     read_token,
 )
-from backrehab.web.services.actor import Actor, audit
+from backrehab.web.services.actor import Actor
 from backrehab.web.services.jobs import JobRunner
 from backrehab.web.settings import Settings
 
@@ -49,9 +51,37 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the route returns, rolled back on error."""
-    with session_scope(request.app.state.engine) as session:
+    """One session per request: committed when the route returns, rolled back on error.
+
+    A request that touched a patient's record (see :func:`patient_access`) leaves one audit row
+    with its outcome, written after the commit or the rollback, so refused and failed requests
+    are audited too.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    outcome: int | str = "ok"
+    try:
         yield session
+        session.commit()
+    except BackrehabError as exc:
+        session.rollback()
+        outcome = status_for(exc)
+        raise
+    except RequestValidationError:
+        session.rollback()
+        outcome = 422
+        raise
+    except BaseException:
+        session.rollback()
+        outcome = "error"
+        raise
+    finally:
+        try:
+            access = getattr(request.state, "audit_access", None)
+            if access is not None:
+                record_audit(session, **access, detail_outcome=outcome)
+                session.commit()
+        finally:
+            session.close()
 
 
 def get_store(request: Request) -> MediaStore:
@@ -154,11 +184,51 @@ def visible_patient(session: Session, user: User, patient_id: int) -> Patient:
     return patient
 
 
-def _audit_access(request: Request, session: Session, user: User, patient: Patient) -> None:
+def route_template(request: Request) -> str:
+    """The matched route's full path template, e.g. ``/api/v1/patients/{patient_id}``."""
     route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path)
-    action = "write" if request.method in UNSAFE_METHODS else "read"
-    audit(session, Actor.of(user), action, "patient", patient.id, route=f"{request.method} {path}")
+    paths: dict[int, str] | None = getattr(request.app.state, "route_paths", None)
+    if paths is None:
+        from fastapi.routing import iter_route_contexts
+
+        paths = {
+            id(c.original_route): c.path or "" for c in iter_route_contexts(request.app.routes)
+        }
+        request.app.state.route_paths = paths
+    return paths.get(id(route), getattr(route, "path", request.url.path))
+
+
+def _audit_access(request: Request, session: Session, user: User, patient: Patient) -> None:
+    """Note the access; the app writes it to the audit log with the response status, in its own
+    transaction, so refused and failed requests are audited too."""
+    request.state.audit_access = {
+        "actor": user.email,
+        "action": "write" if request.method in UNSAFE_METHODS else "read",
+        "patient_id": patient.id,
+        "route": f"{request.method} {route_template(request)}",
+    }
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    patient_id: int,
+    route: str,
+    detail_outcome: int | str,
+) -> None:
+    """Write the noted access of a request."""
+    from backrehab.db.repository import record_audit as add_entry
+
+    add_entry(
+        session,
+        actor=actor,
+        action=action,
+        entity="patient",
+        entity_id=patient_id,
+        detail={"route": route, "outcome": detail_outcome},
+    )
 
 
 def patient_access(

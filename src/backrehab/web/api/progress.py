@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from backrehab.web.deps import PatientDep, SessionDep, StaffDep
-from backrehab.web.services import progress
+from backrehab.web.services import fhir, progress
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["progress"])
 
@@ -35,3 +35,10 @@ def report_pdf(patient: PatientDep, session: SessionDep, user: StaffDep) -> Resp
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="report-{patient.ref}.pdf"'},
     )
+
+
+@router.get("/fhir")
+def fhir_bundle(patient: PatientDep, session: SessionDep, user: StaffDep) -> dict[str, Any]:
+    """The patient as a FHIR R4 Bundle: Patient, Observations, QuestionnaireResponses,
+    CarePlan (validated against the FHIR models before it is sent)."""
+    return fhir.patient_bundle(session, patient)

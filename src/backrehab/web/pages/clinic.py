@@ -5,6 +5,7 @@ progress, proposals, and the exports."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -34,7 +35,16 @@ from backrehab.web.pages.forms import (
     red_flag_questions,
 )
 from backrehab.web.pages.render import redirect, render
-from backrehab.web.services import assessments, dashboard, jobs, patients, plans, progress, sessions
+from backrehab.web.services import (
+    assessments,
+    dashboard,
+    fhir,
+    jobs,
+    patients,
+    plans,
+    progress,
+    sessions,
+)
 from backrehab.web.services.actor import Actor
 from backrehab.web.uploads import read_upload
 
@@ -471,4 +481,15 @@ def report_pdf(patient: PatientDep, session: SessionDep) -> Response:
         data,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="report-{patient.ref}.pdf"'},
+    )
+
+
+@router.get("/patients/{patient_id}/fhir.json")
+def fhir_json(patient: PatientDep, session: SessionDep) -> Response:
+    """The FHIR R4 Bundle of the patient, as a download."""
+    bundle = fhir.patient_bundle(session, patient)
+    return Response(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        media_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="fhir-{patient.ref}.json"'},
     )

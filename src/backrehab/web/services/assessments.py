@@ -208,6 +208,13 @@ def score_questionnaire(
         instrument, questionnaires.parse_answers(instrument, text), employed=patient.employed
     )
     result = questionnaires.result_to_json_dict(scored)
+    if not any(ch.isdigit() for ch in text):
+        raise InvalidResponseError(f"{instrument}: no item was answered")
+    if result.get("valid") is False:
+        raise InvalidResponseError(
+            f"{instrument}: only {result.get('answered')} sections answered; at least "
+            f"{result.get('min_answered')} are needed for a score, so nothing was saved"
+        )
     findings = [f.model_dump(mode="json") for f in questionnaires.findings_from(scored)]
     day = taken_on or dt.date.today()
     score = result.get("score")

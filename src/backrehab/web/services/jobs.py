@@ -28,7 +28,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from backrehab.db.media import MediaStore, add_media
-from backrehab.db.models import AnalysisJob, Media, Patient
+from backrehab.db.models import AnalysisJob, AssessmentRecord, Media, Patient
 from backrehab.db.session import make_engine, session_scope
 from backrehab.errors import BackrehabError, InvalidResponseError, MediaTooLargeError
 from backrehab.pose.media import MediaType, sniff_media_type
@@ -126,8 +126,12 @@ def enqueue_upload(
     limits: UploadLimits = UploadLimits(),
 ) -> AnalysisJob:
     """Check and store an upload and queue its analysis; returns the queued job (flushed)."""
-    checked = check_params(kind, params)
+    checked: dict[str, Any] = dict(check_params(kind, params))
     media_type = check_upload(kind, data, limits)
+    if kind != "coach":  # the result goes into the assessment open at upload time
+        from backrehab.web.services.assessments import current_assessment
+
+        checked["assessment_id"] = current_assessment(session, actor, patient).id
     media = add_media(
         session,
         store=store,
@@ -235,9 +239,12 @@ def _analyse(
         overlay_path = data.pop("overlay", None)
         return data, Path(overlay_path) if overlay_path else None
     if kind == "screen":
+        from backrehab.assess.screens import ScreenSettings
+
         data = from_media.screen_from_video(
             media_path,
             params["test"],  # type: ignore[arg-type]
+            settings=ScreenSettings(sex=sex),
             cache=pose_cache,
             on_progress=on_progress,
         )
@@ -315,13 +322,15 @@ def run_job(job_id: int, *, database_url: str, data_dir: str | Path) -> str:
 
                     findings = data.get("findings", [])
                     result = {k: v for k, v in data.items() if k != "findings"}
-                    record = current_assessment(session, SYSTEM, patient)
+                    record = session.get(AssessmentRecord, params.get("assessment_id", -1))
+                    if record is None or record.patient_id != patient.id:
+                        record = current_assessment(session, SYSTEM, patient)
                     set_part(
                         session,
                         SYSTEM,
                         record,
                         patient,
-                        name=f"{kind}.{next(iter(params.values()))}",
+                        name=f"{kind}.{params[KINDS[kind].param]}",
                         findings=findings,
                         result=result,
                     )
