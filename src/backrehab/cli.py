@@ -34,6 +34,10 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Analysis settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+clinic_app = typer.Typer(
+    help="Whole-clinic export and import (backups, moves).", no_args_is_help=True
+)
+app.add_typer(clinic_app, name="clinic")
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -724,6 +728,33 @@ def serve(
     from backrehab.web.server import serve as run_server
 
     run_server(host=host, port=port, data_dir=data_dir, demo=demo, echo=typer.echo)
+
+
+@clinic_app.command("export")
+def clinic_export(
+    name: Annotated[str, typer.Argument(help="The clinic's name.")],
+    out: Annotated[Path, typer.Option("--out", help="JSON file to write.")] = Path(
+        "clinic-export.json"
+    ),
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder.")] = None,
+) -> None:
+    """Write every record of a clinic (and its media files) to one JSON document."""
+    from backrehab.web.services.clinic_io import export_clinic_file
+
+    count = export_clinic_file(name, out, data_dir=data_dir)
+    typer.echo(f"Wrote {out} ({count} records).")
+
+
+@clinic_app.command("import")
+def clinic_import(
+    document: Annotated[Path, typer.Argument(help="A clinic export (JSON).")],
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder.")] = None,
+) -> None:
+    """Import a clinic export into this database (refused if anything would collide)."""
+    from backrehab.web.services.clinic_io import import_clinic_file
+
+    name = import_clinic_file(document, data_dir=data_dir)
+    typer.echo(f"Imported clinic {name!r}.")
 
 
 @app.command()

@@ -70,6 +70,7 @@ POLICY: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("GET", "/api/v1/exercises"): SIGNED_IN,
     ("GET", "/api/v1/exercises/{exercise_id}"): SIGNED_IN,
     ("GET", "/api/v1/jobs/{job_id}"): P1_OR_STAFF,
+    ("GET", "/api/v1/clinic/export"): ("401", "403", "403", "403", "403", "ok"),
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,

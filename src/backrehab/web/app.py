@@ -26,7 +26,7 @@ from backrehab.db import migrate
 from backrehab.db.media import MediaStore
 from backrehab.db.session import make_engine
 from backrehab.errors import BackrehabError
-from backrehab.web.api import auth, library, patients, plans, progress, sessions
+from backrehab.web.api import auth, clinic, library, patients, plans, progress, sessions
 from backrehab.web.errors import status_for
 from backrehab.web.pages import router as pages_router
 from backrehab.web.pages.render import render_error
@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    for module in (auth, patients, plans, sessions, progress, library):
+    for module in (auth, patients, plans, sessions, progress, library, clinic):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(patients.jobs_router, prefix="/api/v1")
     app.include_router(pages_router)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from alembic.runtime.migration import MigrationContext
@@ -35,13 +38,14 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from backrehab.db.base import Base, UTCDateTime
 from backrehab.db.media import MediaStore, sha256_hex
 from backrehab.db.models import Clinic
+from backrehab.db.session import URL_ENV_VARS
 from backrehab.errors import ConfigError, InvalidResponseError
 
 FORMAT: Final = "backrehab-clinic"
@@ -543,3 +547,53 @@ __all__ = [
     "import_clinic",
     "tables",
 ]
+
+
+def _engine_and_store(data_dir: str | os.PathLike[str] | None) -> tuple[Engine, MediaStore]:
+    from backrehab.db.session import database_url, default_data_dir, make_engine
+
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    url = database_url()
+    if data_dir is not None and not any(os.environ.get(n) for n in URL_ENV_VARS):
+        url = f"sqlite:///{folder / 'backrehab.sqlite3'}"
+    return make_engine(url), MediaStore.in_data_dir(folder)
+
+
+def export_clinic_file(
+    name: str, out: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
+) -> int:
+    """``backrehab clinic export NAME --out FILE``: write the document; returns the row count."""
+    from backrehab.db.session import session_scope
+    from backrehab.pose.outputs import atomic_write_text
+
+    engine, store = _engine_and_store(data_dir)
+    try:
+        with session_scope(engine) as session:
+            clinic = session.scalars(select(Clinic).where(Clinic.name == name)).first()
+            if clinic is None:
+                raise InvalidResponseError(f"clinic export: there is no clinic named {name!r}")
+            document = export_clinic(session, clinic.id, store)
+    finally:
+        engine.dispose()
+    atomic_write_text(Path(out), json.dumps(document, ensure_ascii=False, sort_keys=True))
+    return sum(len(rows) for rows in document["tables"].values())
+
+
+def import_clinic_file(
+    path: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
+) -> str:
+    """``backrehab clinic import FILE``: import in one transaction; returns the clinic name."""
+    from backrehab.db.migrate import upgrade
+    from backrehab.db.session import session_scope
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidResponseError(f"clinic import: cannot read {path}: {exc}") from exc
+    engine, store = _engine_and_store(data_dir)
+    try:
+        upgrade(engine.url.render_as_string(hide_password=False))
+        with session_scope(engine) as session:
+            return import_clinic(session, document, store).name
+    finally:
+        engine.dispose()
