@@ -277,3 +277,121 @@ def test_spec_validation() -> None:
         )
     with pytest.raises(ValueError, match="hold_conditions"):
         MovementSpec(exercise_id="x", kind="hold")
+
+
+def test_a_quick_dip_is_neither_a_repetition_nor_a_partial() -> None:
+    """A 0.3 s dip two thirds of the way down is a tracking glitch, not an attempt."""
+    t, x = _cycles(1, period_s=0.3, low=0.78)
+    assert _run(SQUAT, t, x).reps == []
+
+
+def test_a_short_island_after_a_gap_is_not_evidence() -> None:
+    """Two reps, then 1.5 s unseen, then 0.1 s of a 'person' at the bottom (a title card or a
+    cross-fade): still 2 reps and no partial."""
+    t, x = _cycles(2)
+    t_end = t[-1]
+    island_t = t_end + 1.5 + np.arange(3) / FPS
+    t = np.concatenate([t, [t_end + 0.5], island_t, island_t[-1] + [0.5, 1.0]])
+    x = np.concatenate([x, [np.nan], np.full(3, 0.5), [np.nan, np.nan]])
+    engine = _run(SQUAT, t, x, np.isfinite(x))
+    assert engine.count == 2
+    assert len(engine.reps) == 2
+
+
+def test_after_a_gap_counting_resumes_once_the_person_is_seen_again() -> None:
+    """Unseen for 1 s while standing between reps, then seen again: the reps after count."""
+    t, x = _cycles(4, period_s=4.0)
+    ok = ~((t > 4.5) & (t < 5.5))  # standing after the second rep (t = 5 s)
+    engine = _run(SQUAT, t, np.where(ok, x, np.nan), ok)
+    assert engine.count == 4
+
+
+QUADRUPED = MovementSpec(
+    exercise_id="test_quadruped",
+    kind="reps",
+    signal="min_hip_flexion",
+    start=70,
+    end=40,
+    hysteresis=5,
+    side_signals=("left_hip_flexion", "right_hip_flexion"),
+    follow_side=True,
+    position=({"signal": "trunk_from_vertical", "min": 50, "cue": "Get on all fours"},),
+)
+
+
+def _quadruped(
+    n: int, *, hide_peak: bool, kneel_up: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Right-leg extensions (95 -> 10 deg); the left leg rests at 95 deg."""
+    t, x = _cycles(n, low=10.0, high=95.0)
+    right = x.copy()
+    if hide_peak:  # the moving leg is unseen around each peak (out of the frame)
+        right[right < 30.0] = np.nan
+    left = np.full(len(t), 95.0)
+    trunk = np.full(len(t), 85.0)
+    if kneel_up:  # from kneeling upright down onto all fours, and back up at the end
+        lead, tail = t < 0.6, t > t[-1] - 0.6
+        trunk[lead], trunk[tail] = 5.0, 5.0
+        left[lead], left[tail] = 5.0, 5.0
+        right[lead], right[tail] = 5.0, 5.0
+    return t, {"left_hip_flexion": left, "right_hip_flexion": right, "trunk_from_vertical": trunk}
+
+
+def _run_sided(spec: MovementSpec, t: np.ndarray, values: dict[str, np.ndarray]) -> RepEngine:
+    drive = np.fmin(values["left_hip_flexion"], values["right_hip_flexion"])
+    return _run(spec, t, drive, values=values)
+
+
+def test_a_one_sided_rep_follows_the_moving_limb_through_occlusion() -> None:
+    """When the lifted leg is unseen at the top, the count pauses instead of reading the resting
+    leg as a return: 3 right-leg reps. Reading the lower of both legs would not."""
+    t, values = _quadruped(3, hide_peak=True, kneel_up=False)
+    engine = _run_sided(QUADRUPED, t, values)
+    assert engine.count == 3
+    assert [r.side for r in engine.reps] == ["right"] * 3
+    naive = _run_sided(QUADRUPED.model_copy(update={"follow_side": False}), t, values)
+    assert naive.count != 3 or len(naive.reps) != 3
+
+
+def test_getting_onto_all_fours_and_back_up_is_not_counted() -> None:
+    """Kneeling up before and after the set (hip flexion near 0, trunk upright) is outside the
+    exercise position: 3 reps and no partial; without the position rule it adds a partial."""
+    t, values = _quadruped(3, hide_peak=False, kneel_up=True)
+    engine = _run_sided(QUADRUPED, t, values)
+    assert engine.count == 3
+    assert len(engine.reps) == 3
+    assert engine.status.startswith("Get into position")
+    ungated = _run_sided(QUADRUPED.model_copy(update={"position": ()}), t, values)
+    assert len(ungated.reps) > 3
+
+
+def test_the_coach_asks_for_the_camera_view_a_form_rule_needs() -> None:
+    """A front-view rule seen from the side is skipped and the coach asks to face the camera;
+    seen from the front it asks nothing."""
+    spec = SQUAT.model_copy(
+        update={
+            "form_rules": (
+                SQUAT.form_rules[0].model_copy(
+                    update={"signal": "left_knee_fppa", "max": 10.0, "view": "frontal"}
+                ),
+            )
+        }
+    )
+    t, x = _cycles(1)
+    for yaw, expected in ((90.0, "face the camera"), (5.0, "")):
+        values = {"left_knee_fppa": np.full(len(t), 25.0), YAW_KEY: np.full(len(t), yaw)}
+        engine = _run(spec, t, x, values=values)
+        assert (expected in engine.view_hint) if expected else engine.view_hint == ""
+
+
+def test_follow_side_needs_side_signals() -> None:
+    """follow_side without side_signals is refused."""
+    with pytest.raises(ValueError, match="follow_side"):
+        MovementSpec(
+            exercise_id="x",
+            kind="reps",
+            signal="min_hip_flexion",
+            start=70,
+            end=40,
+            follow_side=True,
+        )

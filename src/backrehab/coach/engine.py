@@ -13,14 +13,23 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from backrehab.coach.specs import FormRule, MovementSpec
+
+FloatArray = npt.NDArray[np.float64]
 
 State = Literal["waiting", "ready", "moving", "reached"]
 
 #: Start-position frames remembered for the range of motion of the next repetition.
 READY_MEMORY_FRAMES = 90
+
+#: After this long without a measurement, the person must be measured again for
+#: :data:`REACQUIRE_S` before the count moves on: a few frames of a person "seen" in a title card
+#: or a cross-fade are not evidence of a repetition.
+REACQUIRE_GAP_S = 0.5
+REACQUIRE_S = 0.3
 
 #: Key of the body yaw (degrees, see :mod:`backrehab.pose.view`) in a frame's values.
 YAW_KEY = "_yaw_deg"
@@ -97,6 +106,8 @@ class SetReport(BaseModel):
 @dataclass
 class _Rep:
     start_s: float
+    side: int | None = None  # follow_side: index into side_signals of the moving limb
+    side_last: float = math.nan  # its last measured drive value (direction applied)
     before: list[dict[str, float]] = field(default_factory=list)  # start-zone frames before
     t: list[float] = field(default_factory=list)
     x: list[float] = field(default_factory=list)
@@ -123,16 +134,66 @@ class RepEngine:
         self._set_index = 1
         self._idle_since: float | None = None
         self._ready_values: deque[dict[str, float]] = deque(maxlen=READY_MEMORY_FRAMES)
+        self._in_position = True
+        self._last_measured_t: float | None = None
+        self._held: list[Frame] = []
+        self.view_hint: str = ""
         self.cue: str = ""
         self.status: str = "Get into the start position"
 
     # -- helpers ---------------------------------------------------------------------------
-    def _new_rep(self, t: float) -> None:
+    def _new_rep(self, t: float, f: Frame) -> None:
         self._rep = _Rep(
             start_s=self._last_start_t if self._last_start_t is not None else t,
             before=list(self._ready_values),
         )
         self._ready_values.clear()
+        if self.spec.follow_side:
+            sides = self._sides(f)
+            self._rep.side = int(np.nanargmax(sides))
+            self._rep.side_last = float(sides[self._rep.side])
+
+    def _sides(self, f: Frame) -> FloatArray:
+        assert self.spec.side_signals is not None
+        return np.asarray(
+            [self.d * f.values.get(name, math.nan) for name in self.spec.side_signals]
+        )
+
+    def _drive(self, f: Frame) -> float:
+        """The drive value (direction applied): the spec's signal, or with ``follow_side`` the
+        moving limb's signal; NaN when the limb the repetition follows cannot be seen."""
+        if not self.spec.follow_side:
+            return self.d * f.signal
+        sides = self._sides(f)
+        rep = self._rep
+        if rep is None or rep.side is None:
+            finite = sides[np.isfinite(sides)]
+            return float(finite.max()) if finite.size else math.nan
+        mine, other = float(sides[rep.side]), float(sides[1 - rep.side])
+        reference = mine if math.isfinite(mine) else rep.side_last
+        if math.isfinite(other) and other > reference:
+            rep.side, mine = 1 - rep.side, other  # the other limb moved further: it owns the rep
+        if math.isfinite(mine):
+            rep.side_last = mine
+        return mine
+
+    def _out_of_position(self, f: Frame) -> str:
+        """The cue of the first failing position condition ('' when in position). A condition
+        whose signal cannot be measured in this frame keeps its last known state."""
+        cue = ""
+        known = False
+        for c in self.spec.position:
+            v = f.values.get(c.signal, math.nan)
+            if not math.isfinite(v):
+                continue
+            known = True
+            if (c.min is not None and v < c.min) or (c.max is not None and v > c.max):
+                cue = cue or c.cue
+        if known:
+            self._in_position = not cue
+        if self._in_position:
+            return ""
+        return cue or next(c.cue for c in self.spec.position)
 
     def _push(self, f: Frame, x: float, reached: bool) -> None:
         assert self._rep is not None
@@ -146,8 +207,8 @@ class RepEngine:
         if rep is None or not rep.t:
             return
         duration = end_s - rep.start_s
-        if complete and duration < self.spec.min_rep_s:
-            return  # too quick to be a repetition: tracking noise
+        if duration < self.spec.min_rep_s:
+            return  # too quick to be a repetition or an attempt: tracking noise
         x = np.asarray(rep.x)
         t = np.asarray(rep.t)
         top = float(np.nanmax(x))
@@ -195,6 +256,8 @@ class RepEngine:
     def _side(self, rep: _Rep) -> Literal["left", "right", "none"]:
         if not self.spec.side_signals:
             return "none"
+        if rep.side is not None:
+            return "left" if rep.side == 0 else "right"
         spans = []
         for name in self.spec.side_signals:
             s = np.asarray([v.get(name, math.nan) for v in rep.values], dtype=float)
@@ -246,10 +309,41 @@ class RepEngine:
                 return rule.cue
         return ""
 
+    def _view_hint(self, f: Frame) -> str:
+        """What to change when a view-bound form rule cannot be judged from this camera angle
+        (the rule is then skipped: no cue on a measurement the view cannot back up)."""
+        missing = {r.view for r in self.spec.form_rules if not self._view_ok(r, f.values)}
+        hints = []
+        if "frontal" in missing:
+            hints.append("face the camera for the form checks seen from the front")
+        if "sagittal" in missing:
+            hints.append("turn side-on to the camera for the form checks seen from the side")
+        return "; ".join(hints)
+
     # -- the state machine -----------------------------------------------------------------
     def step(self, f: Frame) -> None:
-        """Advance by one frame."""
-        x = self.d * f.signal
+        """Advance by one frame (after a gap, frames are held until the person is measured
+        again for :data:`REACQUIRE_S`; a shorter island of measurements is dropped)."""
+        if not (f.ok and math.isfinite(f.signal)):
+            self._held.clear()
+            self._advance(f)
+            return
+        last = self._last_measured_t
+        if self._held or (last is not None and f.t_s - last >= REACQUIRE_GAP_S):
+            self._held.append(f)
+            if f.t_s - self._held[0].t_s < REACQUIRE_S:
+                self.status, self.cue = "Paused: finding you again", ""
+                return
+            held, self._held = self._held, []
+            for g in held:
+                self._last_measured_t = g.t_s
+                self._advance(g)
+            return
+        self._last_measured_t = f.t_s
+        self._advance(f)
+
+    def _advance(self, f: Frame) -> None:
+        x = self._drive(f) if f.ok else math.nan
         if not f.ok or not math.isfinite(x):
             self.status = "Paused: move so that the camera sees your whole body"
             self.cue = ""
@@ -262,6 +356,16 @@ class RepEngine:
                 self.state = "waiting"
             return
         self._last_ok_t = f.t_s
+        away = self._out_of_position(f) if self.spec.position else ""
+        if away:
+            rep = self._rep
+            if rep is not None and any(rep.reached):
+                self._close(rep.t[-1], complete=False)  # reached the end zone, then gave up
+            self._rep = None
+            self._ready_values.clear()
+            self.state = "waiting"
+            self.status, self.cue = f"Get into position: {away}", ""
+            return
         in_start = x <= self.xs
         left_start = x > self.xs + self.h
         at_end = x >= self.xe
@@ -279,7 +383,7 @@ class RepEngine:
             elif self.spec.start_in_end_zone and at_end:
                 self.state = "reached"
                 self._last_start_t = f.t_s
-                self._new_rep(f.t_s)
+                self._new_rep(f.t_s, f)
                 self._push(f, x, True)
         elif self.state == "ready":
             self._ready_values.append(f.values)
@@ -290,7 +394,7 @@ class RepEngine:
             elif left_start:
                 self.state = "moving"
                 self._idle_since = None
-                self._new_rep(f.t_s)
+                self._new_rep(f.t_s, f)
                 self._push(f, x, False)
         elif self.state == "moving":
             self._push(f, x, at_end)
@@ -306,6 +410,7 @@ class RepEngine:
                 self.state, self._last_start_t = "ready", f.t_s
                 self._idle_since = f.t_s
         self.cue = self._live_cue(f, self.state == "reached")
+        self.view_hint = self._view_hint(f)
         done = sum(r.complete for r in self.reps)
         self.status = {
             "waiting": "Get into the start position",
@@ -316,6 +421,7 @@ class RepEngine:
 
     def finish(self) -> None:
         """End of the recording: an unfinished repetition is a partial one."""
+        self._held.clear()
         if self._rep is not None and self._rep.t:
             self._close(self._rep.t[-1], complete=False)
         self.state = "waiting"

@@ -64,6 +64,7 @@ def spec_signal_names(spec: MovementSpec) -> list[str]:
     """Every signal a spec reads (drive signal first)."""
     names = [spec.signal] if spec.kind == "reps" else []
     names += [r.signal for r in spec.form_rules] + [c.signal for c in spec.hold_conditions]
+    names += [c.signal for c in spec.position]
     if spec.rom_signal:
         names.append(spec.rom_signal)
     if spec.side_signals:

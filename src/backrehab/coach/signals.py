@@ -167,6 +167,20 @@ def elbow_under_shoulder(body: Body) -> FloatArray:
     return np.asarray(np.nanmin(np.stack(angles), axis=0), dtype=np.float64)
 
 
+@_quiet
+def trunk_from_vertical(body: Body) -> FloatArray:
+    """Unsigned angle of the trunk (mid-hip to mid-shoulder) from vertical, deg: 0 = upright,
+    90 = lying or on all fours, above 90 = shoulders below the hips (a bridge). It tells the
+    exercise position (standing, lying, on all fours) whichever way the person faces."""
+    world = body.world
+    shoulders = (_p(world, L.LEFT_SHOULDER) + _p(world, L.RIGHT_SHOULDER)) / 2.0
+    hips = (_p(world, L.LEFT_HIP) + _p(world, L.RIGHT_HIP)) / 2.0
+    trunk = shoulders - hips
+    up = -trunk[:, 1]  # world y points down
+    cos = up / np.linalg.norm(trunk, axis=1)
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
+
+
 #: Named signals for movement specs; angle names of the table are also accepted (3D variant).
 SIGNALS: Final[dict[str, Signal]] = {
     "hip_height": hip_height,
@@ -181,6 +195,7 @@ SIGNALS: Final[dict[str, Signal]] = {
     "max_shoulder_flexion": _both_sides("shoulder_flexion", "max"),
     "max_elbow_flexion": _both_sides("elbow_flexion", "max"),
     "trunk_inclination": world_angle("trunk_inclination"),
+    "trunk_from_vertical": trunk_from_vertical,
 }
 
 

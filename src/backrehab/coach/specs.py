@@ -42,7 +42,8 @@ class FormRule(_Frozen):
 
 
 class HoldCondition(_Frozen):
-    """A signal range that must hold for the hold timer to run."""
+    """A signal range that must hold: for the hold timer to run, or (``position``) for the
+    person to be in the exercise position at all."""
 
     signal: str
     min: float | None = None
@@ -57,7 +58,14 @@ class MovementSpec(_Frozen):
     zone (signal at or beyond ``end``) and returns to the start zone. ``end`` may be below or
     above ``start``; the direction follows. A return without reaching the end zone, after moving
     at least ``partial_fraction`` of the way, is a partial repetition. ``start_in_end_zone`` lets
-    a set begin in the end position (a deadlift lifted from the floor).
+    a set begin in the end position (a deadlift lifted from the floor). Nothing shorter than
+    ``min_rep_s`` is a repetition or a partial (a tracking glitch).
+
+    ``position`` conditions say what the exercise position is (lying, on all fours): while one
+    fails nothing is counted, and a repetition begun is dropped (or, if it had reached the end
+    zone, kept as a partial). With ``follow_side`` the drive is read from ``side_signals``: a
+    repetition follows the limb that moves (the one further towards the end zone), and pauses
+    while that limb cannot be seen instead of reading the resting limb as a return.
     """
 
     exercise_id: str
@@ -76,6 +84,8 @@ class MovementSpec(_Frozen):
     side_signals: tuple[str, str] | None = Field(
         None, description="(left, right): the side with the larger excursion owns the rep"
     )
+    follow_side: bool = Field(False, description="drive from the moving side's signal")
+    position: tuple[HoldCondition, ...] = ()
     form_rules: tuple[FormRule, ...] = ()
     hold_conditions: tuple[HoldCondition, ...] = ()
     grace_s: float = Field(0.5, ge=0, description="hold: lapse allowed (§7.1)")
@@ -85,6 +95,9 @@ class MovementSpec(_Frozen):
     @model_validator(mode="after")
     def _check(self) -> MovementSpec:
         names = [r.signal for r in self.form_rules] + [c.signal for c in self.hold_conditions]
+        names += [c.signal for c in self.position]
+        if self.follow_side and not self.side_signals:
+            raise ValueError("follow_side needs side_signals")
         if self.kind == "reps":
             names.append(self.signal)
             if self.start == self.end:
