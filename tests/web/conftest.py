@@ -5,7 +5,9 @@ real photo, plans, session logs, proposals) once per backend, and empty database
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from backrehab.assess import red_flags
@@ -31,7 +34,7 @@ from tests.db.conftest import (  # re-exported: fixtures are found by name in th
     postgres_url,
     session,
 )
-from tests.web.apps import App, seed_world, settings_for
+from tests.web.apps import App, World, seed_world, settings_for
 
 __all__ = ["db_url", "engine", "postgres_server", "postgres_url", "session"]
 
@@ -288,11 +291,79 @@ def empty_engine(
 # --- the running app with a small two-clinic world (tests/web/apps.py) -----------------------
 
 
+@pytest.fixture(scope="session")
+def shared_pose_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pose cache for every app of the session: a photo is estimated once."""
+    return tmp_path_factory.mktemp("web-pose-cache")
+
+
+@dataclass(frozen=True)
+class WorldTemplate:
+    """A migrated, seeded database and data folder to copy for each test of a backend."""
+
+    url: str
+    data_dir: Path
+    world: World
+    server: str | None  # the PostgreSQL server holding ``url`` (None for SQLite)
+
+
+@pytest.fixture(scope="session")
+def world_templates() -> Iterator[dict[str, WorldTemplate]]:
+    """Seeded templates, made on first use per backend (seeding hashes passwords, generates a
+    plan and decides proposals: seconds that every test would otherwise repeat)."""
+    made: dict[str, WorldTemplate] = {}
+    yield made
+    for template in made.values():
+        if template.server is not None:
+            # a throwaway server may have stopped already, and its databases are gone with it
+            with contextlib.suppress(OperationalError):
+                _drop_database(template.server, template.url)
+
+
+def _template(
+    backend: str, made: dict[str, WorldTemplate], folder: Path, request: pytest.FixtureRequest
+) -> WorldTemplate:
+    if backend not in made:
+        url = _empty_url(backend, folder, request)
+        upgrade(url)
+        world = seed_world(url, folder / "data")
+        server = None if backend == "sqlite" else str(request.getfixturevalue("postgres_server"))
+        made[backend] = WorldTemplate(url, folder / "data", world, server)
+    return made[backend]
+
+
 @pytest.fixture
-def app(db_url: str, tmp_path: Path) -> Iterator[App]:
-    """The app on a fresh database (each backend) holding the seeded two-clinic world."""
-    upgrade(db_url)
-    world = seed_world(db_url, tmp_path / "data")
-    running = App(settings=settings_for(db_url, tmp_path / "data"), world=world, _clients=[])
+def app(
+    db_url: str,
+    tmp_path: Path,
+    shared_pose_cache: Path,
+    world_templates: dict[str, WorldTemplate],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[App]:
+    """The app on a fresh database (each backend) holding the seeded two-clinic world, copied
+    from a per-backend template."""
+    backend = "sqlite" if db_url.startswith("sqlite") else "postgres"
+    template = _template(
+        backend, world_templates, tmp_path_factory.mktemp(f"tpl-{backend}"), request
+    )
+    if backend == "sqlite":
+        shutil.copyfile(make_url(template.url).database or "", make_url(db_url).database or "")
+    else:
+        server: str = request.getfixturevalue("postgres_server")
+        admin = make_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                name, source = make_url(db_url).database, make_url(template.url).database
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+        finally:
+            admin.dispose()
+    data = tmp_path / "data"
+    shutil.copytree(
+        template.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("pose-cache")
+    )
+    (data / "pose-cache").symlink_to(shared_pose_cache, target_is_directory=True)
+    running = App(settings=settings_for(db_url, data), world=template.world, _clients=[])
     yield running
     running.close()
