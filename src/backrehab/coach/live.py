@@ -62,15 +62,22 @@ def _camera_frames(index: int) -> Iterator[tuple[float, RgbImage]]:
         cap.release()
 
 
-def _video_frames(path: Path) -> Iterator[tuple[float, RgbImage]]:
+def _video_frames(path: Path) -> tuple[float, Iterator[tuple[float, RgbImage]]]:
+    """The video's frame rate and its frames (checked before the first frame is read)."""
     from backrehab.pose.media import VideoReader, open_media
 
     media = open_media(path, max_file_mb=ExtractionConfig().max_file_mb)
     if media.media_type != "video":
         raise MediaReadError(f"{path.name} is a photo; the coach needs a video or a camera.")
-    with VideoReader(media.path) as reader:
-        for _, t_s, rgb in reader.frames():
-            yield t_s, rgb
+    with VideoReader(media.path) as probe:
+        fps = probe.fps
+
+    def frames() -> Iterator[tuple[float, RgbImage]]:
+        with VideoReader(media.path) as reader:
+            for _, t_s, rgb in reader.frames():
+                yield t_s, rgb
+
+    return fps, frames()
 
 
 def run_live(
@@ -107,7 +114,11 @@ def run_live(
 
     if (camera is None) == (video is None):
         raise ValueError("give exactly one of camera or video")
-    frames = _camera_frames(camera) if camera is not None else _video_frames(video)  # type: ignore[arg-type]
+    if camera is not None:
+        out_fps, frames = 30.0, _camera_frames(camera)
+    else:
+        assert video is not None
+        out_fps, frames = _video_frames(video)
     engine: RepEngine | HoldEngine = RepEngine(spec) if spec.kind == "reps" else HoldEngine(spec)
     smoother = OneEuroFilter(min_cutoff_hz=1.5, beta=0.5)
     writer: Any = None
@@ -154,7 +165,7 @@ def run_live(
                         if writer is None:
                             h, w = bgr.shape[:2]
                             writer = cv2.VideoWriter(
-                                str(output), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (w, h)
+                                str(output), cv2.VideoWriter.fourcc(*"mp4v"), out_fps, (w, h)
                             )
                             if not writer.isOpened():
                                 raise MediaReadError(f"Cannot write the video {output}.")
@@ -202,4 +213,6 @@ def _caption(spec: MovementSpec, engine: RepEngine | HoldEngine, ok: bool) -> st
     lines = [head, engine.status]
     if engine.cue:
         lines.append(f"Cue: {engine.cue}")
+    if isinstance(engine, RepEngine) and engine.view_hint:
+        lines.append(f"Camera: {engine.view_hint}")
     return "\n".join(lines)
