@@ -114,7 +114,7 @@ def _write(directory: Path, name: str, *entries: dict[str, Any]) -> Path:
 
 
 def test_packaged_library_holds_shared_and_new_entries(lib: ExerciseLibrary) -> None:
-    """The packaged library has the 57 shared entries plus the 5 new ones, all required ids."""
+    """The packaged library has the 57 shared entries plus the new ones, all required ids."""
     assert len(lib) == SHARED_ENTRY_COUNT + len(NEW_IDS)
     missing = [i for i in REQUIRED_IDS if i not in lib]
     assert missing == []
