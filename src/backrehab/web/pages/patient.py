@@ -81,6 +81,7 @@ def home(request: Request, patient: OwnPatientDep, session: SessionDep) -> Respo
         "patient": patient,
         "plan": plan,
         "items": _today_items(plan, today) if plan and not plan.blocked else [],
+        "programme": [i for i in plan.items if i.setting == "home"] if plan else [],
         "logged": _logged_today(session, patient, today),
         "morning_day": sessions.pending_next_morning(session, patient, today),
         "questionnaire_due": due,
