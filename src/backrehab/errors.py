@@ -73,3 +73,8 @@ class InvalidResponseError(BackrehabError, ValueError):
 class PoseQualityError(BackrehabError):
     """The camera data cannot support the requested judgement (wrong view, too few visible
     landmarks, person not in the test position)."""
+
+
+class ConflictError(InvalidResponseError):
+    """The input clashes with a record that already exists (a reference, an e-mail address);
+    the message names it (HTTP 409)."""

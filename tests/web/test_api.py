@@ -98,8 +98,8 @@ def test_state_changes_need_the_csrf_token(app: App) -> None:
 
 
 def test_create_patient(app: App) -> None:
-    """Staff create patients (with a login if asked); a reused reference or a bad body is a
-    422 naming the field; a patient may not create patients (403)."""
+    """Staff create patients (with a login if asked); a reused reference is a 409 and a bad body
+    a 422, each naming the field; a patient may not create patients (403)."""
     client = app.client("clinician")
     created = client.post(
         "/api/v1/patients",
@@ -110,7 +110,7 @@ def test_create_patient(app: App) -> None:
     assert created.json()["ref"] == "NEW-2"
     assert created.json()["questionnaire_interval_days"] == 28
     again = client.post("/api/v1/patients", json={"ref": "NEW-2"})
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert "already used" in again.json()["error"]
     bad = client.post("/api/v1/patients", json={"ref": "has spaces"})
     assert bad.status_code == 422
@@ -287,7 +287,7 @@ def test_sessions_and_proposals(app: App) -> None:
     again = staff.post(f"/api/v1/patients/{w.p1}/proposals/{latest}/approve", json={})
     assert again.status_code == 422
     missing = staff.post(f"/api/v1/patients/{w.p1}/proposals/nope@2000-01-01/approve", json={})
-    assert missing.status_code == 422
+    assert missing.status_code == 404
     assert "not found" in missing.json()["error"]
 
 
@@ -308,7 +308,7 @@ def test_approving_changes_the_plan(app: App) -> None:
 
 
 def test_next_morning(app: App) -> None:
-    """The next-morning report of a logged day is stored; a day without logs is a 422."""
+    """The next-morning report of a logged day is stored; a day without logs is a 404."""
     client = app.client("patient")
     url = f"/api/v1/patients/{app.world.p1}/next-morning"
     day = (TODAY - dt.timedelta(days=1)).isoformat()
@@ -316,7 +316,7 @@ def test_next_morning(app: App) -> None:
     assert ok.status_code == 200
     assert ok.json()[0]["zone"] == "red"  # worse than usual the next morning
     none = client.post(url, json={"date": "2001-01-01", "next_morning_pain": 1, "usual_pain": 1})
-    assert none.status_code == 422
+    assert none.status_code == 404
     assert "nothing was logged" in none.json()["error"]
 
 

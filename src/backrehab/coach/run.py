@@ -24,7 +24,7 @@ from backrehab.coach.engine import (
     SetReport,
     set_reports,
 )
-from backrehab.coach.signals import Body, signal_named
+from backrehab.coach.signals import Body, compute_signals
 from backrehab.coach.specs import MovementSpec
 from backrehab.pose.pipeline import AnalysisResult
 from backrehab.pose.view import body_yaw_deg
@@ -76,7 +76,7 @@ def compute_features(world_m: FloatArray, spec: MovementSpec) -> dict[str, Float
     """Every signal of the spec for (N, 33, 3) world landmarks (N may be 1 for live frames),
     plus the body yaw when a form rule is bound to a camera view."""
     body = Body(world_m)
-    out = {name: signal_named(name)(body) for name in spec_signal_names(spec)}
+    out = compute_signals(body, spec_signal_names(spec))
     if any(rule.view != "any" for rule in spec.form_rules):
         out[YAW_KEY] = body_yaw_deg(world_m)
     return out

@@ -1,14 +1,15 @@
 """Signals that drive repetitions and form rules, computed from landmarks of any number of frames.
 
-Input: a :class:`Body` wrapping world coordinates (N, 33, 3) in metres (y down, origin between
-the hips). Output: one value per frame (degrees or body lengths). Every signal is 3D so that it
+Input: world coordinates (N, 33, 3) in metres (y down, origin between the hips), wrapped in a
+:class:`Body`. Output: one value per frame (degrees or body lengths). Every signal is 3D so that it
 reads the same from any camera angle; the registry :data:`SIGNALS` names them for the specs.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Final
 
 import numpy as np
@@ -20,14 +21,23 @@ from backrehab.pose.landmarks import Landmark as L
 FloatArray = npt.NDArray[np.float64]
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """NaN landmarks (unseen) give NaN signals, without floating-point warnings."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        yield
+
+
 class Body:
-    """World landmarks of N frames with the y-up copy and body axes computed once, shared by
-    every signal of a frame (the live coach computes several signals per frame)."""
+    """World landmarks of N frames with the y-up copy, the body axes and every signal computed
+    once, shared by all the signals of a frame (the live coach computes several per frame)."""
 
     def __init__(self, world_m: FloatArray) -> None:
         self.world = world_m
         self._pts: FloatArray | None = None
         self._frame: _Frame | None = None
+        self._memo: dict[str, FloatArray] = {}
 
     @property
     def pts(self) -> FloatArray:
@@ -42,26 +52,20 @@ class Body:
     def frame(self) -> _Frame:
         """Body axes (see :mod:`backrehab.pose.angles`)."""
         if self._frame is None:
-            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", category=RuntimeWarning)
+            with _quiet():
                 self._frame = _body_frame(self.pts, "world", np.zeros(len(self.world)))
         return self._frame
+
+    def memo(self, key: str, compute: Callable[[], FloatArray]) -> FloatArray:
+        """``compute()`` the first time ``key`` is asked for, the stored result afterwards."""
+        if key not in self._memo:
+            self._memo[key] = np.asarray(compute(), dtype=np.float64)
+        return self._memo[key]
 
 
 Signal = Callable[[Body], FloatArray]
 
 _SPECS: Final[dict[str, AngleSpec]] = {s.name: s for s in ANGLES}
-
-
-def _quiet(fn: Signal) -> Signal:
-    def wrapped(body: Body) -> FloatArray:
-        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            return np.asarray(fn(body), dtype=np.float64)
-
-    wrapped.__doc__ = fn.__doc__
-    wrapped.__name__ = fn.__name__
-    return wrapped
 
 
 def _p(w: FloatArray, lm: L) -> FloatArray:
@@ -72,89 +76,79 @@ def _seg(w: FloatArray, a: L, b: L) -> FloatArray:
     return np.asarray(np.linalg.norm(_p(w, a) - _p(w, b), axis=1), dtype=np.float64)
 
 
+def _mean2(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Mean of two per-frame values, or the one that is known (NaN when neither is)."""
+    return np.asarray(np.where(np.isnan(a), b, np.where(np.isnan(b), a, (a + b) / 2.0)))
+
+
 def world_angle(name: str) -> Signal:
     """The 3D variant of a named angle of the angle table (degrees)."""
     spec = _SPECS[name]
 
-    @_quiet
     def signal(body: Body) -> FloatArray:
-        return _compute(spec, body.pts, body.frame, "world")
+        return body.memo(name, lambda: _compute(spec, body.pts, body.frame, "world"))
 
     signal.__name__ = f"{name}_3d"
     return signal
 
 
-@_quiet
 def hip_height(body: Body) -> FloatArray:
     """Hips above the ankles, in leg lengths (1 = standing straight; lower when squatting)."""
     world = body.world
-    leg = np.nanmean(
-        np.stack(
-            [
-                _seg(world, L.LEFT_HIP, L.LEFT_KNEE) + _seg(world, L.LEFT_KNEE, L.LEFT_ANKLE),
-                _seg(world, L.RIGHT_HIP, L.RIGHT_KNEE) + _seg(world, L.RIGHT_KNEE, L.RIGHT_ANKLE),
-            ]
-        ),
-        axis=0,
+    leg = _mean2(
+        _seg(world, L.LEFT_HIP, L.LEFT_KNEE) + _seg(world, L.LEFT_KNEE, L.LEFT_ANKLE),
+        _seg(world, L.RIGHT_HIP, L.RIGHT_KNEE) + _seg(world, L.RIGHT_KNEE, L.RIGHT_ANKLE),
     )
-    ankles = np.nanmean(world[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1], axis=1)
-    hips = np.nanmean(world[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], 1], axis=1)
+    ankles = _mean2(world[:, int(L.LEFT_ANKLE), 1], world[:, int(L.RIGHT_ANKLE), 1])
+    hips = _mean2(world[:, int(L.LEFT_HIP), 1], world[:, int(L.RIGHT_HIP), 1])
     return np.asarray((ankles - hips) / leg, dtype=np.float64)
 
 
 def _both_sides(stem: str, how: str) -> Signal:
-    """``how`` (mean, max or min) of the left and right 3D values of a per-side angle."""
+    """``how`` (mean, max or min) of the left and right 3D values of a per-side angle; the
+    side that is seen when the other is not."""
     left, right = world_angle(f"left_{stem}"), world_angle(f"right_{stem}")
-    if how not in ("mean", "max", "min"):
+    reduce: Callable[[FloatArray, FloatArray], FloatArray]
+    if how == "mean":
+        reduce = _mean2
+    elif how == "max":
+        reduce = np.fmax
+    elif how == "min":
+        reduce = np.fmin
+    else:
         raise ValueError(f"unknown reduction {how}")
 
-    @_quiet
     def signal(body: Body) -> FloatArray:
-        both = np.stack([left(body), right(body)])
-        if how == "mean":
-            return np.asarray(np.nanmean(both, axis=0), dtype=np.float64)
-        if how == "max":
-            return np.asarray(np.nanmax(both, axis=0), dtype=np.float64)
-        return np.asarray(np.nanmin(both, axis=0), dtype=np.float64)
+        return np.asarray(reduce(left(body), right(body)), dtype=np.float64)
 
     signal.__name__ = f"{how}_{stem}"
     return signal
 
 
-@_quiet
 def body_arch(body: Body) -> FloatArray:
     """180 - interior(shoulder, hip, ankle), mean of both sides: 0 = straight body line."""
     world = body.world
-    lines = [
+    left, right = (
         interior_deg(
             _p(world, L[f"{s}_SHOULDER"]), _p(world, L[f"{s}_HIP"]), _p(world, L[f"{s}_ANKLE"])
         )
         for s in ("LEFT", "RIGHT")
-    ]
-    return np.asarray(180.0 - np.nanmean(np.stack(lines), axis=0), dtype=np.float64)
+    )
+    return np.asarray(180.0 - _mean2(left, right), dtype=np.float64)
 
 
-@_quiet
 def shoulder_over_hands(body: Body) -> FloatArray:
     """Shoulders above the wrists, in arm lengths (1 = arms straight under the body)."""
     world = body.world
-    arm = np.nanmean(
-        np.stack(
-            [
-                _seg(world, L.LEFT_SHOULDER, L.LEFT_ELBOW)
-                + _seg(world, L.LEFT_ELBOW, L.LEFT_WRIST),
-                _seg(world, L.RIGHT_SHOULDER, L.RIGHT_ELBOW)
-                + _seg(world, L.RIGHT_ELBOW, L.RIGHT_WRIST),
-            ]
-        ),
-        axis=0,
+    arm = _mean2(
+        _seg(world, L.LEFT_SHOULDER, L.LEFT_ELBOW) + _seg(world, L.LEFT_ELBOW, L.LEFT_WRIST),
+        _seg(world, L.RIGHT_SHOULDER, L.RIGHT_ELBOW) + _seg(world, L.RIGHT_ELBOW, L.RIGHT_WRIST),
     )
-    wrists = np.nanmean(world[:, [int(L.LEFT_WRIST), int(L.RIGHT_WRIST)], 1], axis=1)
-    shoulders = np.nanmean(world[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)], 1], axis=1)
+    wrists = _mean2(world[:, int(L.LEFT_WRIST), 1], world[:, int(L.RIGHT_WRIST), 1])
+    shoulders = _mean2(world[:, int(L.LEFT_SHOULDER), 1], world[:, int(L.RIGHT_SHOULDER), 1])
     return np.asarray((wrists - shoulders) / arm, dtype=np.float64)
 
 
-@_quiet
 def elbow_under_shoulder(body: Body) -> FloatArray:
     """Angle of the upper arm from vertical (elbow below the shoulder), the smaller side, deg."""
     world = body.world
@@ -164,10 +158,9 @@ def elbow_under_shoulder(body: Body) -> FloatArray:
         arm = _p(world, L[f"{s}_SHOULDER"]) - _p(world, L[f"{s}_ELBOW"])
         cos = (arm @ up) / np.linalg.norm(arm, axis=1)
         angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
-    return np.asarray(np.nanmin(np.stack(angles), axis=0), dtype=np.float64)
+    return np.asarray(np.fmin(angles[0], angles[1]), dtype=np.float64)
 
 
-@_quiet
 def trunk_from_vertical(body: Body) -> FloatArray:
     """Unsigned angle of the trunk (mid-hip to mid-shoulder) from vertical, deg: 0 = upright,
     90 = lying or on all fours, above 90 = shoulders below the hips (a bridge). It tells the
@@ -199,11 +192,43 @@ SIGNALS: Final[dict[str, Signal]] = {
 }
 
 
-def signal_named(name: str) -> Signal:
-    """The signal called ``name`` (registry entry or a table angle such as ``left_knee_fppa``)."""
+def _raw(name: str) -> Signal:
     if name in SIGNALS:
         return SIGNALS[name]
     base = name.removesuffix("_3d")
     if base in _SPECS:
         return world_angle(base)
     raise KeyError(name)
+
+
+def signal_named(name: str) -> Signal:
+    """The signal called ``name`` (registry entry or a table angle such as ``left_knee_fppa``);
+    NaN where its landmarks are unseen."""
+    raw = _raw(name)
+
+    def signal(body: Body) -> FloatArray:
+        with _quiet():
+            return body.memo(f"signal:{name}", lambda: raw(body))
+
+    signal.__name__ = name
+    signal.__doc__ = raw.__doc__
+    return signal
+
+
+def compute_signals(body: Body, names: Iterable[str]) -> dict[str, FloatArray]:
+    """Several signals of the same frames at once (one warning guard, shared intermediates).
+
+    Raises
+    ------
+    KeyError
+        A name is neither a registry signal nor a table angle.
+    """
+    raws = {name: _raw(name) for name in names}
+    out: dict[str, FloatArray] = {}
+    with _quiet():
+        for name, raw in raws.items():
+            key = f"signal:{name}"
+            if key not in body._memo:
+                body._memo[key] = np.asarray(raw(body), dtype=np.float64)
+            out[name] = body._memo[key]
+    return out

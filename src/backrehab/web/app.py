@@ -19,7 +19,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backrehab import __version__
 from backrehab.db import migrate
@@ -79,6 +81,15 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return render_error(request, message, 422)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (a body that does not parse, a wrong method) in our format."""
+    assert isinstance(exc, StarletteHTTPException)
+    message = str(exc.detail)
+    if _is_api(request):
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+    return render_error(request, message, exc.status_code)
+
+
 def _security_headers(response: Response) -> None:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -115,7 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.run_migrations:
             await run_in_threadpool(migrate.upgrade, settings.database_url)
-        await run_in_threadpool(runner.recover)
+        try:
+            await run_in_threadpool(runner.recover)
+        except OperationalError as exc:  # the database is down: /healthz says so (503)
+            logger.error("cannot re-queue unfinished jobs: database unreachable: %s", exc)
         try:
             yield
         finally:
@@ -136,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
     app.add_exception_handler(BackrehabError, _backrehab_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
     @app.middleware("http")
     async def headers(

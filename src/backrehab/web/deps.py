@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,10 @@ from backrehab.web.services.jobs import JobRunner
 from backrehab.web.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+MAX_ID = 2_147_483_647
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="A record id")]
+"""A record id in a URL (a 32-bit positive integer, as every backend stores it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +100,9 @@ def get_runner(request: Request) -> JobRunner:
     return runner
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session; committed before the response is sent (a redirect never races its
+own write)."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[MediaStore, Depends(get_store)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
@@ -232,7 +238,7 @@ def record_audit(
 
 
 def patient_access(
-    patient_id: int, request: Request, session: SessionDep, user: UserDep
+    patient_id: RecordId, request: Request, session: SessionDep, user: UserDep
 ) -> Patient:
     """The patient of the URL, visible to the signed-in user (else 404); the access is audited."""
     patient = visible_patient(session, user, patient_id)

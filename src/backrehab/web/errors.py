@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backrehab.db.repository import NotFoundError
-from backrehab.errors import BackrehabError, MediaTooLargeError
+from backrehab.errors import BackrehabError, ConflictError, MediaTooLargeError
 from backrehab.web.security import (
     AuthenticationError,
     CsrfError,
@@ -16,6 +16,7 @@ STATUS: tuple[tuple[type[BackrehabError], int], ...] = (
     (PermissionDeniedError, 403),
     (CsrfError, 403),
     (NotFoundError, 404),
+    (ConflictError, 409),
     (MediaTooLargeError, 413),
     (RateLimitedError, 429),
 )

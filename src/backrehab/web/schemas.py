@@ -44,8 +44,8 @@ class PatientCreate(_In):
     display_name: str = Field("", max_length=200)
     sex: Literal["female", "male"] | None = None
     employed: bool = True
-    email: str | None = Field(None, max_length=320)
-    password: str | None = Field(None, max_length=1024)
+    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    password: str | None = Field(None, min_length=8, max_length=1024)
 
 
 class PatientRead(BaseModel):
@@ -218,6 +218,20 @@ class DecisionIn(_In):
 
 
 class ErrorBody(BaseModel):
-    """Every error: the message to show."""
+    """Every error: the message to show (and, for invalid input, the field errors)."""
 
     error: str
+    detail: list[dict[str, Any]] | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body is not valid JSON or form data"},
+    401: {"model": ErrorBody, "description": "Not signed in"},
+    403: {"model": ErrorBody, "description": "Not allowed (role, or a missing CSRF token)"},
+    404: {"model": ErrorBody, "description": "No such record, or not visible to you"},
+    409: {"model": ErrorBody, "description": "Clashes with an existing record"},
+    413: {"model": ErrorBody, "description": "Upload over the size limit"},
+    422: {"model": ErrorBody, "description": "Invalid input; the message names the field"},
+    429: {"model": ErrorBody, "description": "Too many failed sign-in attempts"},
+}
+"""The error replies every API route may give (documented in the OpenAPI document)."""

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from backrehab.db.models import User
 from backrehab.db.repository import get_user_by_email, verify_password
 from backrehab.web.deps import CsrfDep, SessionDep, SettingsDep, UserDep
-from backrehab.web.schemas import LoginRequest, LoginResponse, UserRead
+from backrehab.web.schemas import ERROR_RESPONSES, LoginRequest, LoginResponse, UserRead
 from backrehab.web.security import (
     CSRF_COOKIE,
     AuthenticationError,
@@ -18,7 +18,7 @@ from backrehab.web.security import (
 from backrehab.web.services.actor import Actor, audit
 from backrehab.web.settings import Settings
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
 GENERIC_LOGIN_FAILURE = "Wrong e-mail address or password."
 

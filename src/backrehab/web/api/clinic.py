@@ -10,10 +10,11 @@ from fastapi.responses import Response
 
 from backrehab.errors import InvalidResponseError
 from backrehab.web.deps import AdminDep, SessionDep, StoreDep
+from backrehab.web.schemas import ERROR_RESPONSES
 from backrehab.web.services import clinic_io
 from backrehab.web.services.actor import Actor, audit
 
-router = APIRouter(prefix="/clinic", tags=["clinic"])
+router = APIRouter(prefix="/clinic", tags=["clinic"], responses=ERROR_RESPONSES)
 
 
 @router.get("/export", response_class=Response)

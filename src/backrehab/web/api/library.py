@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from backrehab.db.repository import NotFoundError
 from backrehab.exercises import load_library
 from backrehab.web.deps import UserDep
+from backrehab.web.schemas import ERROR_RESPONSES
 
-router = APIRouter(prefix="/exercises", tags=["library"])
+router = APIRouter(prefix="/exercises", tags=["library"], responses=ERROR_RESPONSES)
 
 
 @router.get("")

@@ -15,6 +15,7 @@ from backrehab.web.deps import (
     ActorDep,
     CsrfDep,
     PatientDep,
+    RecordId,
     RunnerDep,
     SessionDep,
     SettingsDep,
@@ -24,6 +25,7 @@ from backrehab.web.deps import (
     visible_patient,
 )
 from backrehab.web.schemas import (
+    ERROR_RESPONSES,
     EnduranceIn,
     JobRead,
     PatientCreate,
@@ -36,8 +38,10 @@ from backrehab.web.services import assessments, jobs, patients
 from backrehab.web.services.actor import Actor, audit
 from backrehab.web.uploads import read_upload
 
-router = APIRouter(prefix="/patients", tags=["patients"], dependencies=[CsrfDep])
-jobs_router = APIRouter(prefix="/jobs", tags=["analysis"])
+router = APIRouter(
+    prefix="/patients", tags=["patients"], dependencies=[CsrfDep], responses=ERROR_RESPONSES
+)
+jobs_router = APIRouter(prefix="/jobs", tags=["analysis"], responses=ERROR_RESPONSES)
 
 
 @router.get("")
@@ -192,7 +196,7 @@ async def upload_media(
 
 
 @jobs_router.get("/{job_id}")
-def read_job(job_id: int, session: SessionDep, user: UserDep) -> JobRead:
+def read_job(job_id: RecordId, session: SessionDep, user: UserDep) -> JobRead:
     """A background analysis: status, progress, result or error (404 if not yours to see)."""
     job = session.get(AnalysisJob, job_id)
     if job is None or job.patient_id is None:

@@ -13,10 +13,15 @@ from backrehab.db.repository import NotFoundError
 from backrehab.plan.dosing import Dose
 from backrehab.plan.ics import plan_to_ics
 from backrehab.web.deps import ActorDep, CsrfDep, PatientDep, SessionDep, StaffDep
-from backrehab.web.schemas import PlanAdd, PlanGenerate, PlanRedose, PlanRemove
+from backrehab.web.schemas import ERROR_RESPONSES, PlanAdd, PlanGenerate, PlanRedose, PlanRemove
 from backrehab.web.services import plans
 
-router = APIRouter(prefix="/patients/{patient_id}/plan", tags=["plan"], dependencies=[CsrfDep])
+router = APIRouter(
+    prefix="/patients/{patient_id}/plan",
+    tags=["plan"],
+    dependencies=[CsrfDep],
+    responses=ERROR_RESPONSES,
+)
 
 
 def _out(history: Any) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from backrehab.web.deps import PatientDep, SessionDep, StaffDep
+from backrehab.web.schemas import ERROR_RESPONSES
 from backrehab.web.services import fhir, progress
 
-router = APIRouter(prefix="/patients/{patient_id}", tags=["progress"])
+router = APIRouter(prefix="/patients/{patient_id}", tags=["progress"], responses=ERROR_RESPONSES)
 
 
 @router.get("/progress")

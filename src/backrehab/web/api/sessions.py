@@ -8,11 +8,23 @@ from fastapi import APIRouter
 
 from backrehab.db.models import ProposalRecord
 from backrehab.web.deps import ActorDep, CsrfDep, PatientDep, SessionDep, StaffDep
-from backrehab.web.schemas import DecisionIn, NextMorningIn, ProposalRead, SessionIn, SessionOut
+from backrehab.web.schemas import (
+    ERROR_RESPONSES,
+    DecisionIn,
+    NextMorningIn,
+    ProposalRead,
+    SessionIn,
+    SessionOut,
+)
 from backrehab.web.services import sessions
 from backrehab.web.services.actor import Actor
 
-router = APIRouter(prefix="/patients/{patient_id}", tags=["sessions"], dependencies=[CsrfDep])
+router = APIRouter(
+    prefix="/patients/{patient_id}",
+    tags=["sessions"],
+    dependencies=[CsrfDep],
+    responses=ERROR_RESPONSES,
+)
 
 
 def _proposal(row: ProposalRecord) -> ProposalRead:

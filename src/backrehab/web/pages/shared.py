@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from backrehab.db.media import read_media
 from backrehab.db.models import AnalysisJob, Media
 from backrehab.db.repository import NotFoundError
-from backrehab.web.deps import SessionDep, StoreDep, UserDep, visible_patient
+from backrehab.web.deps import RecordId, SessionDep, StoreDep, UserDep, visible_patient
 from backrehab.web.pages.render import render
 from backrehab.web.services.actor import Actor, audit
 
@@ -17,7 +17,7 @@ router = APIRouter()
 
 
 @router.get("/jobs/{job_id}")
-def job_status(request: Request, job_id: int, session: SessionDep, user: UserDep) -> Response:
+def job_status(request: Request, job_id: RecordId, session: SessionDep, user: UserDep) -> Response:
     """The status box of one analysis (it polls itself until the job has finished)."""
     job = session.get(AnalysisJob, job_id)
     if job is None or job.patient_id is None:
@@ -31,7 +31,7 @@ def job_status(request: Request, job_id: int, session: SessionDep, user: UserDep
 
 
 @router.get("/media/{media_id}")
-def media_file(media_id: int, session: SessionDep, store: StoreDep, user: UserDep) -> Response:
+def media_file(media_id: RecordId, session: SessionDep, store: StoreDep, user: UserDep) -> Response:
     """A stored photo (uploads and overlays), with its checked content type."""
     media = session.get(Media, media_id)
     if media is None or media.patient_id is None:

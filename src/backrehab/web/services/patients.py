@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backrehab.db.models import Patient, QuestionnaireResponse, User
 from backrehab.db.repository import create_patient, create_user, get_user_by_email
-from backrehab.errors import InvalidResponseError
+from backrehab.errors import ConflictError, InvalidResponseError
 from backrehab.plan.rules import context_from_mapping
 from backrehab.web.services.actor import Actor, audit
 
@@ -63,7 +63,7 @@ def new_patient(
         .where(Patient.clinic_id == clinic_id, Patient.ref == ref)
     )
     if taken:
-        raise InvalidResponseError(f"patient reference: {ref!r} is already used in this clinic")
+        raise ConflictError(f"patient reference: {ref!r} is already used in this clinic")
     if sex not in (None, "female", "male"):
         raise InvalidResponseError(f"sex: {sex!r} is not female or male")
     user: User | None = None
@@ -71,7 +71,7 @@ def new_patient(
         if not email or not password:
             raise InvalidResponseError("login: give both an e-mail address and a password")
         if get_user_by_email(session, email=email) is not None:
-            raise InvalidResponseError(f"email: {email.strip().lower()!r} is already registered")
+            raise ConflictError(f"email: {email.strip().lower()!r} is already registered")
         user = create_user(
             session,
             email=email,

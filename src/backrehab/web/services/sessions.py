@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from backrehab.coach.run import CoachReport
 from backrehab.db.models import AnalysisJob, Patient, ProposalRecord, SessionLogRecord
+from backrehab.db.repository import NotFoundError
 from backrehab.errors import InvalidResponseError
 from backrehab.plan.dosing import Dose
 from backrehab.plan.engine import Plan
@@ -301,7 +302,7 @@ def report_next_morning(
     """Add the next-morning pain to every log of ``day`` and decide that day again."""
     records = [r for r in _records(session, patient, since=day) if r.date == day]
     if not records:
-        raise InvalidResponseError(f"next morning: nothing was logged on {day.isoformat()}")
+        raise NotFoundError(f"next morning: nothing was logged on {day.isoformat()}")
     for record in records:
         updated = with_next_morning(
             SessionLog.model_validate(record.document), next_morning_pain, usual_pain
@@ -345,7 +346,7 @@ def decide_proposal(
     """
     queue, rows = _queue(session, patient)
     if proposal_id not in rows:
-        raise InvalidResponseError(f"proposal {proposal_id!r} not found for this patient")
+        raise NotFoundError(f"proposal {proposal_id!r} not found for this patient")
     if approve:
         decided = queue.approve(proposal_id, actor.email, note=note)
         _apply(session, actor, patient, decided)  # a refused edit rolls the approval back
