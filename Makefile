@@ -26,8 +26,9 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 assets: $(RUN_STAMP)
 	$(BIN)/python scripts/vendor_pose_assets.py
 
+# The clinic web app on http://127.0.0.1:8000 with SQLite and the demo clinic (logins printed).
 run: $(RUN_STAMP) assets
-	$(BIN)/backrehab demo
+	$(BIN)/backrehab serve --demo
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench scripts
@@ -40,23 +41,27 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP) assets
 	$(BIN)/pytest
 
-# Debian packages the tests use (pdftoppm to check rendered PDF reports as images; PostgreSQL's
-# initdb/pg_ctl for a throwaway server in the storage tests). Installed when
-# missing and we are root (CI, containers); otherwise the tests that need them say so and skip.
+# Debian packages the tests use: pdftoppm (PDF reports checked as images), PostgreSQL's
+# initdb/pg_ctl (a throwaway server for the storage and API tests) and Chromium (the browser
+# tests, driven by Playwright; never a downloaded browser). Installed when missing and we are
+# root (CI, containers); otherwise the tests that need them say so (and fail in CI).
+SYSTEM_DEPS := pdftoppm:poppler-utils pg_ctl:postgresql chromium:chromium
 system-deps:
-	@if command -v pdftoppm >/dev/null 2>&1; then :; \
+	@missing=""; for dep in $(SYSTEM_DEPS); do cmd=$${dep%%:*}; pkg=$${dep##*:}; \
+		if command -v $$cmd >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1; \
+		then :; else missing="$$missing $$pkg"; fi; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
-	else echo "note: install poppler-utils (pdftoppm) to run the PDF rendering checks"; fi
-	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	else echo "note: install postgresql (initdb, pg_ctl) to run the storage tests on PostgreSQL"; fi
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "note: install these Debian packages to run every test:$$missing"; fi
 
 test: system-deps assets lint typecheck unit
 
-bench: $(RUN_STAMP)
+bench: $(DEV_STAMP) assets
 	$(BIN)/python bench/pose_throughput.py
+	$(BIN)/python bench/coach_latency.py
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -10,6 +10,15 @@ from typing import Any
 import pytest
 
 from backrehab.pose.posefile import PoseCache
+from tests.dbfixtures import (  # one PostgreSQL server for the whole session
+    db_url,
+    engine,
+    postgres_server,
+    postgres_url,
+    session,
+)
+
+__all__ = ["db_url", "engine", "postgres_server", "postgres_url", "session"]
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_MEDIA = REPO / "tests" / "data" / "media"

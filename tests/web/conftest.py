@@ -26,17 +26,8 @@ from backrehab.db.repository import create_clinic, create_user
 from backrehab.web.services import assessments, jobs, patients, plans, sessions
 from backrehab.web.services.actor import Actor
 from tests.conftest import BUNDLED_MEDIA
-from tests.db.conftest import (  # re-exported: fixtures are found by name in this module
-    BACKENDS,
-    db_url,
-    engine,
-    postgres_server,
-    postgres_url,
-    session,
-)
+from tests.dbfixtures import BACKENDS
 from tests.web.apps import App, World, seed_world, settings_for
-
-__all__ = ["db_url", "engine", "postgres_server", "postgres_url", "session"]
 
 CLINICIAN_PASSWORD = "clinician-pass-1"
 PATIENT_PASSWORD = "patient-pass-1"
