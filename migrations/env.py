@@ -63,9 +63,18 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # batch mode copies tables; keys are checked once at the end instead
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             _configure(connection=conn)
             with context.begin_transaction():
                 context.run_migrations()
+            conn.commit()  # the PRAGMA above began the connection's transaction
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                if broken:
+                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
     finally:
         engine.dispose()
 

@@ -50,6 +50,11 @@ def upgrade() -> None:
     with op.batch_alter_table("proposals", schema=None) as batch_op:
         batch_op.create_index("ix_proposals_patient_status", ["patient_id", "status"])
 
+    with op.batch_alter_table("clinics", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("revision", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+
     with op.batch_alter_table("analysis_jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("patient_id", sa.Integer(), nullable=True))
         batch_op.add_column(
@@ -113,9 +118,11 @@ def upgrade() -> None:
             "zone", "zone IS NULL OR zone IN ('green', 'amber', 'red')"
         )
         batch_op.create_index("ix_session_logs_patient_date", ["patient_id", "date", "zone"])
+        batch_op.create_index("ix_session_logs_zone_date", ["zone", "date", "patient_id"])
 
     # The server defaults only fill existing rows; the models give every new row its value.
     for table, column in (
+        ("clinics", "revision"),
         ("analysis_jobs", "params"),
         ("analysis_jobs", "requested_by"),
         ("analysis_jobs", "progress"),
@@ -132,6 +139,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("session_logs", schema=None) as batch_op:
+        batch_op.drop_index("ix_session_logs_zone_date")
         batch_op.drop_index("ix_session_logs_patient_date")
         batch_op.drop_constraint("zone", type_="check")
         batch_op.drop_column("zone")
@@ -163,6 +171,9 @@ def downgrade() -> None:
         batch_op.drop_column("requested_by")
         batch_op.drop_column("params")
         batch_op.drop_column("patient_id")
+
+    with op.batch_alter_table("clinics", schema=None) as batch_op:
+        batch_op.drop_column("revision")
 
     with op.batch_alter_table("proposals", schema=None) as batch_op:
         batch_op.drop_index("ix_proposals_patient_status")

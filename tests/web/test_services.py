@@ -119,3 +119,29 @@ def test_demo_clinic(tmp_path: object) -> None:
             assert any(r.action == "flag_review" for r in flags)
     finally:
         engine.dispose()
+
+
+def test_every_write_bumps_the_clinic_revision(app: App) -> None:
+    """A logged session, a decided proposal and a settings change each bump the clinic's
+    revision (the dashboard cache key), and the dashboard shows the change at once."""
+    from backrehab.db.revisions import clinic_revision
+    from backrehab.web.services import patients
+
+    with _session(app) as session:
+        patient = session.get_one(Patient, app.world.p1)
+        clinic = patient.clinic_id
+        before = clinic_revision(session, clinic)
+        board = dashboard.clinic_dashboard(session, clinic_id=clinic, today=TODAY)
+        reds_before = board.rows[[r.ref for r in board.rows].index("P1")].red_sessions
+        _log(session, patient, app.world.exercise_p1, TODAY, during=9, after=9)
+        after_log = clinic_revision(session, clinic)
+        assert after_log is not None
+        assert before is not None
+        assert after_log > before
+        board = dashboard.clinic_dashboard(session, clinic_id=clinic, today=TODAY)
+        assert board.rows[0].ref == "P1"
+        assert board.rows[0].red_sessions == reds_before + 1
+        patients.update_settings(session, SYSTEM, patient, questionnaire_interval_days=7)
+        session.flush()
+        assert (clinic_revision(session, clinic) or 0) > after_log
+        session.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backrehab.db import revisions as _revisions  # noqa: F401 - installs the revision hook
 from backrehab.db.base import NAMING_CONVENTION, Base, UTCDateTime, utcnow
 from backrehab.db.media import MediaStore, add_media, read_media
 from backrehab.db.migrate import upgrade

@@ -51,6 +51,9 @@ class Clinic(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped by every write to the clinic's patients, logs, proposals or questionnaires
+    (:mod:`backrehab.db.revisions`); the dashboard's cache is keyed by it."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -243,6 +246,7 @@ class SessionLogRecord(Base):
     __table_args__ = (
         CheckConstraint(f"zone IS NULL OR {_one_of('zone', ZONES)}", name="zone"),
         Index("ix_session_logs_patient_date", "patient_id", "date", "zone"),
+        Index("ix_session_logs_zone_date", "zone", "date", "patient_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-32000")  # 32 MB of page cache per connection
+        cursor.execute("PRAGMA mmap_size=268435456")  # read through the OS page cache
     finally:
         cursor.close()
 

@@ -9,7 +9,7 @@ security headers, error mapping, the JSON API, the pages and the static files.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Final
@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backrehab import __version__
 from backrehab.db import migrate
@@ -90,20 +91,43 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return render_error(request, message, exc.status_code)
 
 
-def _security_headers(response: Response) -> None:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if "cache-control" not in headers:
-        headers["Cache-Control"] = "no-store"  # health data: never kept in shared caches
+SECURITY_HEADERS: Final = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+NO_STORE: Final = (b"cache-control", b"no-store")  # health data: never in shared caches
+STATIC_CACHE: Final = (b"cache-control", b"public, max-age=604800")  # versioned vendored files
 
 
-def _static_cache(response: Response) -> None:
-    response.headers["Cache-Control"] = "public, max-age=604800"  # versioned, vendored files
+class SecurityHeaders:
+    """Pure ASGI middleware adding the security headers (and the caching rule) to every HTTP
+    response: cheaper than a ``BaseHTTPMiddleware`` and it never buffers a body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                if b"cache-control" not in present:
+                    ok = message.get("status") == 200
+                    headers.append(STATIC_CACHE if static and ok else NO_STORE)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -152,15 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith("/static/") and response.status_code == 200:
-            _static_cache(response)
-        _security_headers(response)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> JSONResponse:

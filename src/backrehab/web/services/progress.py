@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backrehab.db.models import Outcome, Patient, PlanVersionRecord
+from backrehab.db.revisions import clinic_revision
 from backrehab.errors import InvalidResponseError
 from backrehab.progress.adherence import AdherenceSummary, adherence_for
 from backrehab.progress.outcomes import OutcomeTrend, outcome_trends
@@ -121,10 +123,34 @@ class ProgressView:
     missing: str
 
 
+_VIEWS: dict[tuple[int, str], tuple[int, dt.date, ProgressView]] = {}
+_VIEWS_LOCK = threading.Lock()
+_MAX_VIEWS = 2000
+
+
 def progress_view(
     session: Session, patient: Patient, *, today: dt.date | None = None
 ) -> ProgressView:
-    """The progress page's content; ``missing`` says what is not there yet."""
+    """The progress page's content (cached under the clinic's revision and the day: recomputed
+    exactly when the clinic's data change); ``missing`` says what is not there yet."""
+    day = today or dt.date.today()
+    revision = clinic_revision(session, patient.clinic_id)
+    key = (patient.id, str(session.get_bind().engine.url))
+    with _VIEWS_LOCK:
+        hit = _VIEWS.get(key)
+    if revision is not None and hit is not None and hit[0] == revision and hit[1] == day:
+        return hit[2]
+    view = _progress_view(session, patient, today=day)
+    if revision is not None:
+        with _VIEWS_LOCK:
+            if len(_VIEWS) >= _MAX_VIEWS:
+                _VIEWS.clear()
+            _VIEWS[key] = (revision, day, view)
+    return view
+
+
+def _progress_view(session: Session, patient: Patient, *, today: dt.date) -> ProgressView:
+    """Compute the progress page's content."""
     recent_logs = sessions.logs(
         session, patient, since=(today or dt.date.today()) - dt.timedelta(days=28)
     )
