@@ -57,6 +57,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("analysis_jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("patient_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("media_id", existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(
             sa.Column("params", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
         )
@@ -171,6 +172,7 @@ def downgrade() -> None:
         batch_op.drop_column("requested_by")
         batch_op.drop_column("params")
         batch_op.drop_column("patient_id")
+        batch_op.alter_column("media_id", existing_type=sa.Integer(), nullable=False)
 
     with op.batch_alter_table("clinics", schema=None) as batch_op:
         batch_op.drop_column("revision")

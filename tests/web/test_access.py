@@ -99,6 +99,7 @@ POLICY: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("GET", "/clinic/patients/{patient_id}/fhir.json"): PAGE_STAFF_OF_P1,
     ("GET", "/me"): PAGE_SELF,
     ("GET", "/me/exercises/{exercise_id}"): PAGE_SELF,
+    ("GET", "/me/exercises/{exercise_id}/live"): PAGE_SELF,
     ("POST", "/me/exercises/{exercise_id}/log"): PAGE_SELF,
     ("POST", "/me/exercises/{exercise_id}/record"): PAGE_SELF,
     ("POST", "/me/next-morning"): PAGE_SELF,

@@ -145,3 +145,32 @@ def test_every_write_bumps_the_clinic_revision(app: App) -> None:
         session.flush()
         assert (clinic_revision(session, clinic) or 0) > after_log
         session.rollback()
+
+
+def test_a_camera_set_becomes_a_session_log(app: App) -> None:
+    """A finished coach result, as stored by a job, is logged with the camera's count and form."""
+    from backrehab.db.models import AnalysisJob
+
+    with _session(app) as session:
+        patient = session.get_one(Patient, app.world.p1)
+        plan = plans.current_plan(session, patient)
+        assert plan is not None
+        exercise = app.world.exercise_p1
+        from backrehab.coach.specs import spec_for
+        from backrehab.coach.stream import LiveCoach
+
+        report = LiveCoach(spec_for("bodyweight_squat")).finish().to_json_dict()
+        report["exercise"] = exercise  # as if the coach had followed this plan item
+        job = AnalysisJob(
+            media_id=None, patient_id=patient.id, kind="live", status="done", progress=1.0,
+            params={"exercise_id": exercise}, result=report,
+        )  # fmt: skip
+        session.add(job)
+        session.flush()
+        log, _, _ = sessions.log_session(
+            session, SYSTEM, patient, exercise_id=exercise, day=TODAY, pain_before=1,
+            pain_during_max=1, pain_after=1, coach_job_id=job.id,
+        )  # fmt: skip
+        assert log.source == "coach"
+        assert [d.reps for d in log.done] == [s["reps"] for s in report["sets"]]
+        session.rollback()

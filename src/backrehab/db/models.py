@@ -186,7 +186,10 @@ class AnalysisJob(Base):
     __table_args__ = (CheckConstraint(_one_of("status", JOB_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="CASCADE"), index=True
+    )
+    """The analysed file; None for a live set, whose video never left the patient's device."""
     patient_id: Mapped[int | None] = mapped_column(
         ForeignKey("patients.id", ondelete="CASCADE"), index=True
     )

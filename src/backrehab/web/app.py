@@ -31,10 +31,12 @@ from backrehab.db.session import make_engine
 from backrehab.errors import BackrehabError
 from backrehab.web.api import auth, clinic, library, patients, plans, progress, sessions
 from backrehab.web.errors import status_for
+from backrehab.web.live_ws import router as live_router
 from backrehab.web.pages import router as pages_router
 from backrehab.web.pages.render import render_error
 from backrehab.web.security import LoginRateLimiter
 from backrehab.web.services.jobs import JobRunner
+from backrehab.web.services.live import LiveRegistry
 from backrehab.web.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -171,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = secret_key
     app.state.store = MediaStore(settings.media_dir)
     app.state.runner = runner
+    app.state.live = LiveRegistry()
     app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
     app.add_exception_handler(BackrehabError, _backrehab_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -192,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, patients, plans, sessions, progress, library, clinic):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(patients.jobs_router, prefix="/api/v1")
+    app.include_router(live_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

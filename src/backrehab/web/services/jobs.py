@@ -293,7 +293,7 @@ def run_job(job_id: int, *, database_url: str, data_dir: str | Path) -> str:
         if job.status == "done":
             return job.status
         job.status, job.started_at, job.progress, job.error = "running", _now(), 0.0, ""
-        media = session.get(Media, job.media_id)
+        media = session.get(Media, job.media_id) if job.media_id is not None else None
         patient = session.get(Patient, job.patient_id) if job.patient_id is not None else None
         if media is None or patient is None:
             job.status, job.error = "failed", "The uploaded file or its patient no longer exists."

@@ -62,6 +62,16 @@ def _plan(session: Session, patient: Patient) -> Plan:
     return plan
 
 
+def _coach_report(result: dict[str, Any]) -> CoachReport:
+    """The :class:`CoachReport` of a stored ``CoachReport.to_json_dict()`` (its extra
+    ``rom_deg`` per repetition dropped)."""
+    data = {k: v for k, v in result.items() if k in CoachReport.model_fields}
+    data["per_rep"] = [
+        {k: v for k, v in rep.items() if k != "rom_deg"} for rep in data.get("per_rep", [])
+    ]
+    return CoachReport.model_validate(data)
+
+
 def _merge(old: SessionLog, new: SessionLog) -> SessionLog:
     """Two entries of one exercise on one day as one log: the sets add up, the worst pain and
     effort count, the first pain-before stays."""
@@ -229,7 +239,7 @@ def log_session(
         if (
             job is None
             or job.patient_id != patient.id
-            or job.kind != "coach"
+            or job.kind not in ("coach", "live")
             or job.status != "done"
             or job.params.get("exercise_id") != exercise_id
             or job.result is None
@@ -237,9 +247,7 @@ def log_session(
             raise InvalidResponseError(
                 f"session: camera analysis {coach_job_id} is not a finished {exercise_id} set"
             )
-        report = CoachReport.model_validate(
-            {k: v for k, v in job.result.items() if k in CoachReport.model_fields}
-        )
+        report = _coach_report(job.result)
         entry = log_from_coach(report, prescribed, date=day, **pains)
     else:
         entry = typed_log(
