@@ -217,7 +217,7 @@ async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "")
                     return
                 await _error(websocket, "Too many frames: slow down (at most 60 a second).")
                 continue
-            tic = time.perf_counter()
+            tic, cpu = time.perf_counter(), time.thread_time()
             try:
                 parsed = decode_message(raw, max_bytes=MAX_MESSAGE_BYTES)
                 if isinstance(parsed, WireFinish):
@@ -240,7 +240,10 @@ async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "")
                 continue
             reply = state.to_json_dict()
             reply.update(
-                type="state", seq=parsed.seq, server_ms=round((time.perf_counter() - tic) * 1000, 3)
+                type="state",
+                seq=parsed.seq,
+                server_ms=round((time.perf_counter() - tic) * 1000, 3),
+                server_cpu_ms=round((time.thread_time() - cpu) * 1000, 3),
             )
             await websocket.send_json(reply)
     except WebSocketDisconnect:

@@ -28,7 +28,6 @@ const EDGES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 
 const BODY = [0, 11, 12, 23, 24, 25, 26, 27, 28];
 
 let landmarker = null;
-let socket = null;
 let liveId = root.dataset.liveId || "";
 let seq = 0;
 let busy = false;
@@ -37,9 +36,13 @@ let finished = false;
 let lastVideoTime = -1;
 let processed = 0;
 let fpsStart = 0;
-const sentAt = new Map();
 const rtts = [];
-window.backrehabLive = { rtts, processed: () => processed, state: null, summary: null };
+const serverMs = [];
+const serverCpuMs = [];
+window.backrehabLive = {
+  rtts, serverMs, serverCpuMs, processed: () => processed, model, state: null, summary: null,
+  fps: () => (fpsStart ? processed / ((performance.now() - fpsStart) / 1000) : 0),
+};
 
 function say(text) { ui.status.textContent = text; }
 
@@ -52,20 +55,31 @@ async function loadModel() {
   });
 }
 
+const channel = new Worker("/static/js/live-socket.js");
+let socketOpen = false;
+channel.onmessage = (event) => {
+  const data = event.data;
+  if (data.event === "open") socketOpen = true;
+  else if (data.event === "message") onMessage(data.msg);
+  else if (data.event === "close") onClose(data.code, data.reason);
+};
+
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const query = new URLSearchParams({ exercise });
   if (liveId) query.set("live", liveId);
-  socket = new WebSocket(`${scheme}://${location.host}/ws/coach?${query}`);
-  socket.addEventListener("message", (event) => onMessage(JSON.parse(event.data)));
-  socket.addEventListener("close", (event) => {
-    if (finished || event.code === 4403 || event.code === 4401) {
-      if (!finished) say(event.reason || "The coach closed the connection.");
-      return;
-    }
-    say("Connection lost: reconnecting…");
-    setTimeout(connect, 1000); // the server keeps the set: nothing is lost
-  });
+  socketOpen = false;
+  channel.postMessage({ cmd: "connect", url: `${scheme}://${location.host}/ws/coach?${query}` });
+}
+
+function onClose(code, reason) {
+  socketOpen = false;
+  if (finished || code === 4403 || code === 4401 || code === 4404 || code === 4426) {
+    if (!finished) say(reason || "The coach closed the connection.");
+    return;
+  }
+  say("Connection lost: reconnecting…");
+  setTimeout(connect, 1000); // the server keeps the set: nothing is lost
 }
 
 function onMessage(msg) {
@@ -74,8 +88,9 @@ function onMessage(msg) {
     root.dataset.liveId = liveId;
     showState(msg.state);
   } else if (msg.type === "state") {
-    const sent = sentAt.get(msg.seq);
-    if (sent !== undefined) { rtts.push(performance.now() - sent); sentAt.delete(msg.seq); }
+    if (msg.rtt_ms !== undefined) rtts.push(msg.rtt_ms);
+    serverMs.push(msg.server_ms);
+    serverCpuMs.push(msg.server_cpu_ms);
     showState(msg);
   } else if (msg.type === "summary") {
     finished = true;
@@ -200,9 +215,7 @@ function onFrame(now, meta) {
 }
 
 function send(message) {
-  if (!socket || socket.readyState !== WebSocket.OPEN) return;
-  sentAt.set(message.seq, performance.now());
-  socket.send(JSON.stringify(message));
+  if (socketOpen) channel.postMessage({ cmd: "send", msg: message });
 }
 
 async function start() {
@@ -235,9 +248,7 @@ ui.start.addEventListener("click", () => {
   ui.finish.focus();
   say("Go: the coach is counting.");
 });
-ui.finish.addEventListener("click", () => {
-  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "finish" }));
-});
+ui.finish.addEventListener("click", () => send({ type: "finish" }));
 
 if (!navigator.mediaDevices || !window.isSecureContext) {
   say("The camera needs a secure (https://) page. Ask your clinic to enable HTTPS.");
