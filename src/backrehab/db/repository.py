@@ -8,7 +8,7 @@ when they are read back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backrehab.assess.findings import Assessment
+from backrehab.assess.findings import Assessment, Finding
 from backrehab.db.models import (
     ROLES,
     AssessmentRecord,
@@ -153,6 +153,24 @@ def get_patient(session: Session, *, patient_id: int) -> Patient:
 # --- assessments and questionnaires -----------------------------------------------------------
 
 
+def finding_rows(findings: Iterable[Finding]) -> list[FindingRecord]:
+    """One queryable row per finding, in document order."""
+    return [
+        FindingRecord(
+            position=i,
+            code=f.code,
+            domain=f.domain.value,
+            severity=f.severity.value,
+            title=f.title,
+            value=f.value,
+            unit=f.unit,
+            side=f.side,
+            confidence=f.confidence,
+        )
+        for i, f in enumerate(findings)
+    ]
+
+
 def add_assessment(
     session: Session, *, patient_id: int, assessment: Assessment
 ) -> AssessmentRecord:
@@ -162,20 +180,7 @@ def add_assessment(
         assessed_at=assessment.created_at,
         schema_version=assessment.schema_version,
         document=_document(assessment),
-        findings=[
-            FindingRecord(
-                position=i,
-                code=f.code,
-                domain=f.domain.value,
-                severity=f.severity.value,
-                title=f.title,
-                value=f.value,
-                unit=f.unit,
-                side=f.side,
-                confidence=f.confidence,
-            )
-            for i, f in enumerate(assessment.findings)
-        ],
+        findings=finding_rows(assessment.findings),
     )
     session.add(record)
     session.flush()

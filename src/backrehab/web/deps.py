@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backrehab.db.media import MediaStore
-from backrehab.db.models import ROLES, Patient, User
+from backrehab.db.models import ROLES, AnalysisJob, Media, Patient, User
 from backrehab.db.repository import NotFoundError
 from backrehab.errors import BackrehabError
 from backrehab.web.errors import status_for
@@ -27,7 +27,7 @@ from backrehab.web.security import (
     check_csrf,
     read_token,
 )
-from backrehab.web.services.actor import Actor
+from backrehab.web.services.actor import Actor, audit
 from backrehab.web.services.jobs import JobRunner
 from backrehab.web.settings import Settings
 
@@ -267,3 +267,24 @@ def actor(user: UserDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(actor)]
+
+
+_RecordT = TypeVar("_RecordT", AnalysisJob, Media)
+
+
+def visible_record(
+    session: Session, user: User, cls: type[_RecordT], record_id: int, what: str
+) -> tuple[_RecordT, Patient]:
+    """A job or media row of a patient the user may see, and that patient, with the read
+    audited; one :class:`NotFoundError` otherwise (hidden and missing look the same)."""
+    record = session.get(cls, record_id)
+    missing = NotFoundError(f"No {what} with id {record_id}.")
+    if record is None or record.patient_id is None:
+        raise missing
+    try:
+        patient = visible_patient(session, user, record.patient_id)
+    except NotFoundError:
+        raise missing from None
+    entity = "analysis_job" if cls is AnalysisJob else "media"
+    audit(session, Actor.of(user), "read", entity, record.id, patient_id=patient.id)
+    return record, patient

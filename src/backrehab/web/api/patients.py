@@ -22,7 +22,7 @@ from backrehab.web.deps import (
     StaffDep,
     StoreDep,
     UserDep,
-    visible_patient,
+    visible_record,
 )
 from backrehab.web.schemas import (
     ERROR_RESPONSES,
@@ -198,12 +198,5 @@ async def upload_media(
 @jobs_router.get("/{job_id}")
 def read_job(job_id: RecordId, session: SessionDep, user: UserDep) -> JobRead:
     """A background analysis: status, progress, result or error (404 if not yours to see)."""
-    job = session.get(AnalysisJob, job_id)
-    if job is None or job.patient_id is None:
-        raise NotFoundError(f"No analysis job with id {job_id}.")
-    try:
-        patient = visible_patient(session, user, job.patient_id)
-    except NotFoundError:
-        raise NotFoundError(f"No analysis job with id {job_id}.") from None
-    audit(session, Actor.of(user), "read", "analysis_job", job.id, patient_id=patient.id)
+    job, _ = visible_record(session, user, AnalysisJob, job_id, "analysis job")
     return JobRead.model_validate(job)

@@ -28,12 +28,8 @@ from backrehab.web.deps import (
     StoreDep,
     require_role,
 )
-from backrehab.web.pages.forms import (
-    instrument_form,
-    questionnaire_answers,
-    red_flag_answers,
-    red_flag_questions,
-)
+from backrehab.web.pages import questionnaire
+from backrehab.web.pages.forms import red_flag_answers, red_flag_questions
 from backrehab.web.pages.render import redirect, render
 from backrehab.web.services import (
     assessments,
@@ -217,24 +213,12 @@ def new_assessment(patient: PatientDep, session: SessionDep, user: StaffUser) ->
 
 
 @router.get("/patients/{patient_id}/questionnaires/{instrument}")
-def questionnaire_page(
-    request: Request, instrument: str, patient: PatientDep, session: SessionDep
-) -> Response:
+def questionnaire_page(request: Request, instrument: str, patient: PatientDep) -> Response:
     """A questionnaire form (our own paraphrased items)."""
-    if instrument not in INSTRUMENTS:
-        raise InvalidResponseError(
-            f"questionnaire: {instrument!r} is not one of {', '.join(INSTRUMENTS)}"
-        )
-    return render(
-        request,
-        "questionnaire.html",
-        {
-            "patient": patient,
-            "q": instrument_form(instrument),
-            "action": _url(patient, f"/questionnaires/{instrument}"),
-            "back": _url(patient, "/assessment"),
-            "values": {},
-        },
+    questionnaire.check_instrument(instrument, INSTRUMENTS)
+    url = _url(patient, f"/questionnaires/{instrument}")
+    return questionnaire.form_page(
+        request, patient, instrument, action=url, back=_url(patient, "/assessment")
     )
 
 
@@ -243,37 +227,12 @@ async def questionnaire_submit(
     request: Request, instrument: str, patient: PatientDep, session: SessionDep, user: StaffUser
 ) -> Response:
     """Score the questionnaire; back to the form with the item named if an answer is bad."""
-    if instrument not in INSTRUMENTS:
-        raise InvalidResponseError(
-            f"questionnaire: {instrument!r} is not one of {', '.join(INSTRUMENTS)}"
-        )
-    form = dict((await request.form()).items())
-    try:
-        result = assessments.score_questionnaire(
-            session,
-            Actor.of(user),
-            patient,
-            instrument=instrument,
-            answers=questionnaire_answers(instrument, form),
-        )
-    except BackrehabError as exc:
-        session.rollback()
-        return render(
-            request,
-            "questionnaire.html",
-            {
-                "patient": patient,
-                "q": instrument_form(instrument),
-                "action": _url(patient, f"/questionnaires/{instrument}"),
-                "back": _url(patient, "/assessment"),
-                "values": form,
-                "error": exc.user_message,
-            },
-            422,
-        )
-    return redirect(
-        _url(patient, "/assessment"), f"{instrument.upper()} scored: {result.get('score')}"
-    )
+    questionnaire.check_instrument(instrument, INSTRUMENTS)
+    back = _url(patient, "/assessment")
+    return await questionnaire.submit(
+        request, session, Actor.of(user), patient, instrument,
+        action=_url(patient, f"/questionnaires/{instrument}"), back=back, done=back,
+    )  # fmt: skip
 
 
 @router.post("/patients/{patient_id}/red-flags")

@@ -27,9 +27,9 @@ from backrehab.web.deps import (
     StoreDep,
     require_role,
 )
-from backrehab.web.pages.forms import instrument_form, questionnaire_answers
+from backrehab.web.pages import questionnaire
 from backrehab.web.pages.render import redirect, render
-from backrehab.web.services import assessments, jobs, plans, progress, sessions
+from backrehab.web.services import jobs, plans, progress, sessions
 from backrehab.web.services.actor import Actor
 from backrehab.web.uploads import read_upload
 
@@ -240,19 +240,9 @@ def questionnaires_page(request: Request, patient: OwnPatientDep) -> Response:
 @router.get("/questionnaires/{instrument}")
 def questionnaire_page(request: Request, instrument: str, patient: OwnPatientDep) -> Response:
     """One questionnaire."""
-    if instrument not in PATIENT_QUESTIONNAIRES:
-        raise InvalidResponseError(f"questionnaire: {instrument!r} is not available here")
-    return render(
-        request,
-        "questionnaire.html",
-        {
-            "patient": patient,
-            "q": instrument_form(instrument),
-            "action": f"/me/questionnaires/{instrument}",
-            "back": "/me",
-            "values": {},
-        },
-    )
+    questionnaire.check_instrument(instrument, PATIENT_QUESTIONNAIRES)
+    url = f"/me/questionnaires/{instrument}"
+    return questionnaire.form_page(request, patient, instrument, action=url, back="/me")
 
 
 @router.post("/questionnaires/{instrument}")
@@ -264,33 +254,11 @@ async def questionnaire_submit(
     user: PatientUser,
 ) -> Response:
     """Score and save; back to the form naming the item if an answer is missing or bad."""
-    if instrument not in PATIENT_QUESTIONNAIRES:
-        raise InvalidResponseError(f"questionnaire: {instrument!r} is not available here")
-    form = dict((await request.form()).items())
-    try:
-        assessments.score_questionnaire(
-            session,
-            Actor.of(user),
-            patient,
-            instrument=instrument,
-            answers=questionnaire_answers(instrument, form),
-        )
-    except BackrehabError as exc:
-        session.rollback()
-        return render(
-            request,
-            "questionnaire.html",
-            {
-                "patient": patient,
-                "q": instrument_form(instrument),
-                "action": f"/me/questionnaires/{instrument}",
-                "back": "/me",
-                "values": form,
-                "error": exc.user_message,
-            },
-            422,
-        )
-    return redirect("/me", "Thank you: your answers are saved.")
+    questionnaire.check_instrument(instrument, PATIENT_QUESTIONNAIRES)
+    return await questionnaire.submit(
+        request, session, Actor.of(user), patient, instrument,
+        action=f"/me/questionnaires/{instrument}", back="/me", done="/me",
+    )  # fmt: skip
 
 
 @router.get("/progress")

@@ -9,9 +9,8 @@ from fastapi.responses import Response
 from backrehab.db.media import read_media
 from backrehab.db.models import AnalysisJob, Media
 from backrehab.db.repository import NotFoundError
-from backrehab.web.deps import RecordId, SessionDep, StoreDep, UserDep, visible_patient
+from backrehab.web.deps import RecordId, SessionDep, StoreDep, UserDep, visible_record
 from backrehab.web.pages.render import render
-from backrehab.web.services.actor import Actor, audit
 
 router = APIRouter()
 
@@ -19,30 +18,16 @@ router = APIRouter()
 @router.get("/jobs/{job_id}")
 def job_status(request: Request, job_id: RecordId, session: SessionDep, user: UserDep) -> Response:
     """The status box of one analysis (it polls itself until the job has finished)."""
-    job = session.get(AnalysisJob, job_id)
-    if job is None or job.patient_id is None:
-        raise NotFoundError(f"No analysis job with id {job_id}.")
-    try:
-        patient = visible_patient(session, user, job.patient_id)
-    except NotFoundError:
-        raise NotFoundError(f"No analysis job with id {job_id}.") from None
-    audit(session, Actor.of(user), "read", "analysis_job", job.id, patient_id=patient.id)
+    job, patient = visible_record(session, user, AnalysisJob, job_id, "analysis job")
     return render(request, "partials/job.html", {"job": job, "patient": patient})
 
 
 @router.get("/media/{media_id}")
 def media_file(media_id: RecordId, session: SessionDep, store: StoreDep, user: UserDep) -> Response:
     """A stored photo (uploads and overlays), with its checked content type."""
-    media = session.get(Media, media_id)
-    if media is None or media.patient_id is None:
-        raise NotFoundError(f"No media with id {media_id}.")
-    try:
-        patient = visible_patient(session, user, media.patient_id)
-    except NotFoundError:
-        raise NotFoundError(f"No media with id {media_id}.") from None
+    media, _ = visible_record(session, user, Media, media_id, "media")
     if media.content_type not in ("image/png", "image/*"):
         raise NotFoundError("Only photos can be shown here.")
-    audit(session, Actor.of(user), "read", "media", media.id, patient_id=patient.id)
     data = read_media(store, media)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     if data[:4] == b"RIFF":

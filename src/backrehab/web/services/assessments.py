@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from backrehab.assess import from_media, questionnaires, red_flags
 from backrehab.assess.findings import Assessment, Finding
-from backrehab.db.models import AssessmentRecord, FindingRecord, Patient
-from backrehab.db.repository import add_outcome, add_questionnaire
+from backrehab.db.models import AssessmentRecord, Patient
+from backrehab.db.repository import add_outcome, add_questionnaire, finding_rows
 from backrehab.errors import InvalidResponseError
 from backrehab.plan.rules import CONTEXT_KEY
 from backrehab.web.services.actor import Actor, audit
@@ -100,20 +100,7 @@ def _store(session: Session, record: AssessmentRecord, patient: Patient) -> Asse
     record.document = document.model_dump(mode="json")
     record.findings.clear()
     session.flush()
-    record.findings.extend(
-        FindingRecord(
-            position=i,
-            code=f.code,
-            domain=f.domain.value,
-            severity=f.severity.value,
-            title=f.title,
-            value=f.value,
-            unit=f.unit,
-            side=f.side,
-            confidence=f.confidence,
-        )
-        for i, f in enumerate(document.findings)
-    )
+    record.findings.extend(finding_rows(document.findings))
     session.flush()
     return document
 
