@@ -15,7 +15,15 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from backrehab.pose.angles import ANGLES, AngleSpec, _body_frame, _compute, _Frame, interior_deg
+from backrehab.pose.angles import (
+    ANGLES,
+    AngleSpec,
+    _body_frame,
+    _compute,
+    _Frame,
+    _norm,
+    interior_deg,
+)
 from backrehab.pose.landmarks import Landmark as L
 
 FloatArray = npt.NDArray[np.float64]
@@ -73,7 +81,7 @@ def _p(w: FloatArray, lm: L) -> FloatArray:
 
 
 def _seg(w: FloatArray, a: L, b: L) -> FloatArray:
-    return np.asarray(np.linalg.norm(_p(w, a) - _p(w, b), axis=1), dtype=np.float64)
+    return _norm(_p(w, a) - _p(w, b))
 
 
 def _mean2(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -156,7 +164,7 @@ def elbow_under_shoulder(body: Body) -> FloatArray:
     angles = []
     for s in ("LEFT", "RIGHT"):
         arm = _p(world, L[f"{s}_SHOULDER"]) - _p(world, L[f"{s}_ELBOW"])
-        cos = (arm @ up) / np.linalg.norm(arm, axis=1)
+        cos = (arm @ up) / _norm(arm)
         angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
     return np.asarray(np.fmin(angles[0], angles[1]), dtype=np.float64)
 
@@ -170,7 +178,7 @@ def trunk_from_vertical(body: Body) -> FloatArray:
     hips = (_p(world, L.LEFT_HIP) + _p(world, L.RIGHT_HIP)) / 2.0
     trunk = shoulders - hips
     up = -trunk[:, 1]  # world y points down
-    cos = up / np.linalg.norm(trunk, axis=1)
+    cos = up / _norm(trunk)
     return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
 
 
