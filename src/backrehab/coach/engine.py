@@ -431,6 +431,17 @@ class RepEngine:
         """Complete repetitions so far."""
         return sum(r.complete for r in self.reps)
 
+    @property
+    def set_index(self) -> int:
+        """The current set (1-based; resting ``set_break_s`` in the start zone starts the next)."""
+        return self._set_index
+
+    @property
+    def reacquiring(self) -> bool:
+        """Frames are being held after a gap until the person has been measured again for
+        :data:`REACQUIRE_S` (the count waits)."""
+        return bool(self._held)
+
 
 class HoldEngine:
     """Hold timer for a ``kind: hold`` spec: runs only while every hold condition is met and
@@ -495,6 +506,11 @@ class HoldEngine:
                 )
             )
         self._start, self._last_good, self._lapse_reason = None, None, ""
+
+    @property
+    def running(self) -> bool:
+        """A hold is being timed (possibly in its grace period)."""
+        return self._start is not None
 
     @property
     def current_s(self) -> float:

@@ -1,8 +1,9 @@
 """The live coach: camera or video frames in, skeleton, count, hold timer and cue out, in real time.
 
-Each frame: MediaPipe pose -> One-Euro filtered world landmarks -> the spec's signals -> the same
-engine as offline. Shows an OpenCV window, or writes the annotated video (headless). The time the
-coach logic takes per frame (signals + engine, pose excluded) is measured and reported in ms.
+Each frame: MediaPipe pose -> :class:`~backrehab.coach.stream.LiveCoach` (the browser coach's
+engine: One-Euro filtered world landmarks, the spec's signals, the same engine as offline). Shows
+an OpenCV window, or writes the annotated video (headless). The time the coach logic takes per
+frame (pose excluded) is measured and reported in ms.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from backrehab.coach.engine import Frame, HoldEngine, RepEngine
-from backrehab.coach.run import compute_features
 from backrehab.coach.specs import MovementSpec
+from backrehab.coach.stream import LiveCoach, LiveState
 from backrehab.config import ExtractionConfig
 from backrehab.errors import MediaReadError
-from backrehab.pose.filtering import OneEuroFilter
-from backrehab.pose.landmarks import CORE_LANDMARKS
 
 RgbImage = npt.NDArray[np.uint8]
 
@@ -119,46 +117,27 @@ def run_live(
     else:
         assert video is not None
         out_fps, frames = _video_frames(video)
-    engine: RepEngine | HoldEngine = RepEngine(spec) if spec.kind == "reps" else HoldEngine(spec)
-    smoother = OneEuroFilter(min_cutoff_hz=1.5, beta=0.5)
+    coach = LiveCoach(spec, min_visibility=min_visibility)
     writer: Any = None
-    costs: list[float] = []
-    paused = 0
-    n = 0
     started = time.perf_counter()
     with PoseEstimator(static_image=False, settings=ExtractionConfig()) as estimator:
         try:
             for t_s, rgb in frames:
                 found = estimator.process(rgb)
-                tic = time.perf_counter()
                 if found is None:
-                    world = np.full((1, 33, 3), np.nan)
                     image = np.full((33, 3), np.nan)
                     vis = np.zeros(33)
-                    smoother.reset()
+                    state = coach.step(t_s, None, None)
                 else:
                     image, vis, raw_world = found
-                    masked = np.where((vis >= min_visibility)[:, None], raw_world, np.nan)
-                    world = smoother(t_s, masked)[None]
-                feats = compute_features(world, spec)
-                drive = float(feats[spec.signal][0]) if spec.kind == "reps" else 0.0
-                core_seen = bool(np.all(vis[[int(lm) for lm in CORE_LANDMARKS]] >= min_visibility))
-                ok = core_seen and (np.isfinite(drive) if spec.kind == "reps" else True)
-                engine.step(
-                    Frame(
-                        t_s=t_s,
-                        ok=ok,
-                        signal=drive,
-                        values={k: float(v[0]) for k, v in feats.items()},
-                    )
-                )
-                costs.append((time.perf_counter() - tic) * 1000.0)
-                paused += not ok
-                n += 1
-                caption = _caption(spec, engine, ok)
+                    state = coach.step(t_s, raw_world, vis)
                 if show_window or output is not None:
                     drawn = draw_pose(
-                        rgb, image, vis, caption=caption, min_visibility=min_visibility
+                        rgb,
+                        image,
+                        vis,
+                        caption=_caption(spec, coach, state),
+                        min_visibility=min_visibility,
                     )
                     bgr = cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR)
                     if output is not None:
@@ -175,44 +154,41 @@ def run_live(
                         if cv2.waitKey(1) & 0xFF in (27, ord("q")):
                             break
                 if on_frame is not None:
-                    on_frame(n)
+                    on_frame(coach.frames)
         finally:
             if writer is not None:
                 writer.release()
             if show_window:
                 cv2.destroyAllWindows()
-    engine.finish()
+    report = coach.finish()
     elapsed = time.perf_counter() - started
-    reps = engine.reps if isinstance(engine, RepEngine) else []
-    holds = engine.holds if isinstance(engine, HoldEngine) else []
+    costs = coach.costs_ms
+    n = report.frames
     return LiveSummary(
         exercise=spec.exercise_id,
         frames=n,
-        reps=sum(r.complete for r in reps),
-        partial_reps=sum(not r.complete for r in reps),
-        total_hold_s=round(sum(h.duration_s for h in holds), 3),
+        reps=report.reps,
+        partial_reps=report.partial_reps,
+        total_hold_s=report.total_hold_s,
         coach_ms_mean=round(float(np.mean(costs)), 4) if costs else 0.0,
         coach_ms_p95=round(float(np.percentile(costs, 95)), 4) if costs else 0.0,
         frames_per_s=round(n / elapsed, 2) if elapsed > 0 else 0.0,
-        paused_fraction=round(paused / n, 4) if n else 0.0,
+        paused_fraction=round(1.0 - report.measurable_fraction, 4) if n else 0.0,
         output=str(output) if output is not None else None,
     )
 
 
-def _caption(spec: MovementSpec, engine: RepEngine | HoldEngine, ok: bool) -> str:
-    if not ok:
-        return (
-            "Adjust the camera: your whole body must be visible\n"
-            "(no form cues while the camera cannot see you)"
-        )
-    if isinstance(engine, RepEngine):
-        head = f"{spec.exercise_id}: {engine.count} reps"
+def _caption(spec: MovementSpec, coach: LiveCoach, state: LiveState) -> str:
+    if state.status in ("paused", "adjust_camera"):
+        return f"{state.message}\n(no form cues while the camera cannot see you)"
+    engine = coach.engine
+    if spec.kind == "reps":
+        head = f"{spec.exercise_id}: {state.reps} reps"
     else:
-        done = sum(h.duration_s for h in engine.holds)
-        head = f"{spec.exercise_id}: hold {engine.current_s:4.1f} s (total {done:.0f} s)"
+        head = f"{spec.exercise_id}: hold {state.hold_s:4.1f} s (total {state.total_hold_s:.0f} s)"
     lines = [head, engine.status]
-    if engine.cue:
-        lines.append(f"Cue: {engine.cue}")
-    if isinstance(engine, RepEngine) and engine.view_hint:
-        lines.append(f"Camera: {engine.view_hint}")
+    if state.cue:
+        lines.append(f"Cue: {state.cue}")
+    if state.message and state.message != engine.status:
+        lines.append(state.message)
     return "\n".join(lines)

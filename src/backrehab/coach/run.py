@@ -26,8 +26,8 @@ from backrehab.coach.engine import (
 )
 from backrehab.coach.signals import Body, compute_signals
 from backrehab.coach.specs import MovementSpec
+from backrehab.pose.landmarks import Landmark as L
 from backrehab.pose.pipeline import AnalysisResult
-from backrehab.pose.view import body_yaw_deg
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -72,13 +72,35 @@ def spec_signal_names(spec: MovementSpec) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_RIGHT = (int(L.RIGHT_SHOULDER), int(L.RIGHT_HIP))
+_LEFT = (int(L.LEFT_SHOULDER), int(L.LEFT_HIP))
+
+
+def _nanmean2(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``np.nanmean`` of two arrays with its very arithmetic (sum of the finite values over
+    their count), without its per-call overhead."""
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    total = np.where(nan_a, 0.0, a) + np.where(nan_b, 0.0, b)
+    return np.asarray(total / ((~nan_a).astype(np.intp) + (~nan_b)), dtype=np.float64)
+
+
+def yaw_deg(world_m: FloatArray) -> FloatArray:
+    """:func:`~backrehab.pose.view.body_yaw_deg` without smoothing (identical values), cheap
+    enough to run on every live frame."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # neither point seen: NaN
+        right = _nanmean2(world_m[:, _RIGHT[0]], world_m[:, _RIGHT[1]])
+        left = _nanmean2(world_m[:, _LEFT[0]], world_m[:, _LEFT[1]])
+    axis = right - left
+    return np.asarray(np.degrees(np.arctan2(axis[:, 2], -axis[:, 0])), dtype=np.float64)
+
+
 def compute_features(world_m: FloatArray, spec: MovementSpec) -> dict[str, FloatArray]:
     """Every signal of the spec for (N, 33, 3) world landmarks (N may be 1 for live frames),
     plus the body yaw when a form rule is bound to a camera view."""
     body = Body(world_m)
     out = compute_signals(body, spec_signal_names(spec))
     if any(rule.view != "any" for rule in spec.form_rules):
-        out[YAW_KEY] = body_yaw_deg(world_m)
+        out[YAW_KEY] = yaw_deg(world_m)
     return out
 
 
@@ -99,6 +121,21 @@ def coach_sequence(result: AnalysisResult, spec: MovementSpec) -> CoachReport:
         engine.step(Frame(t_s=float(t[i]), ok=bool(ok[i]), signal=float(drive[i]), values=values))
     engine.finish()
     per_frame_ms = (time.perf_counter() - started) * 1000.0 / max(len(t), 1)
+    measurable = round(float(ok.mean()), 4) if len(t) else 0.0
+    return engine_report(
+        engine, frames=len(t), measurable_fraction=measurable, coach_ms_per_frame=per_frame_ms
+    )
+
+
+def engine_report(
+    engine: RepEngine | HoldEngine,
+    *,
+    frames: int,
+    measurable_fraction: float,
+    coach_ms_per_frame: float,
+) -> CoachReport:
+    """The report of a finished engine (offline and live paths alike)."""
+    spec = engine.spec
     if isinstance(engine, RepEngine):
         reps = engine.reps
         sets = set_reports(reps, spec)
@@ -116,9 +153,9 @@ def coach_sequence(result: AnalysisResult, spec: MovementSpec) -> CoachReport:
             form_score=round(float(np.mean([r.score for r in scored])), 1) if scored else None,
             holds=(),
             total_hold_s=0.0,
-            frames=len(t),
-            measurable_fraction=round(float(ok.mean()), 4) if len(t) else 0.0,
-            coach_ms_per_frame=round(per_frame_ms, 4),
+            frames=frames,
+            measurable_fraction=measurable_fraction,
+            coach_ms_per_frame=round(coach_ms_per_frame, 4),
         )
     holds = engine.holds
     return CoachReport(
@@ -133,7 +170,7 @@ def coach_sequence(result: AnalysisResult, spec: MovementSpec) -> CoachReport:
         form_score=None,
         holds=tuple(holds),
         total_hold_s=round(sum(h.duration_s for h in holds), 3),
-        frames=len(t),
-        measurable_fraction=round(float(ok.mean()), 4) if len(t) else 0.0,
-        coach_ms_per_frame=round(per_frame_ms, 4),
+        frames=frames,
+        measurable_fraction=measurable_fraction,
+        coach_ms_per_frame=round(coach_ms_per_frame, 4),
     )
