@@ -256,3 +256,42 @@ def test_live_page_refuses_without_assets_or_https(
         plain = client.get("/me/exercises/bodyweight_squat/live")
         assert plain.status_code == 400
         assert "https://" in plain.text
+
+
+@pytest.mark.slow
+@pytest.mark.video
+def test_webcam_recording_is_counted_on_the_server(
+    media_dir: Path, labels: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """The exercise page's recorder (MediaRecorder, WebM) records a set from the fake camera,
+    uploads it, and the server's count of the recording equals the clip's hand count."""
+    require_chromium()
+    clip = "squat_side_01.mp4"
+    entry = next(x for x in labels if x["file"].endswith(clip))
+    _, movement_s = write_y4m(media_dir / clip, tmp_path / "camera.y4m", lead_s=2.0, tail_s=3.0)
+    data = tmp_path / "data"
+    data.mkdir()
+    seed_live(f"sqlite:///{data / 'backrehab.sqlite3'}")
+    fake_camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={tmp_path / 'camera.y4m'}",
+    ]
+    with server(data) as base, browser(fake_camera) as chromium:
+        page = chromium.new_page(viewport={"width": 900, "height": 1000})
+        page.set_default_timeout(60_000)
+        with screenshot_on_failure(page, "webcam-recording"):
+            page.goto(f"{base}/login")
+            page.fill("input[name=email]", "one@live.test")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/me")
+            page.goto(f"{base}/me/exercises/bodyweight_squat")
+            page.click("#rec-start")
+            page.wait_for_selector("#rec-stop:visible")
+            time.sleep(2.0 + movement_s + 1.0)
+            page.click("#rec-stop")
+            page.wait_for_selector(".job-done .reps", timeout=240_000)
+            reps = int(page.inner_text(".job-done .reps"))
+            page.screenshot(path=str(artifacts_dir() / "webcam-recording.png"))
+    assert reps == entry["complete_reps"], reps
