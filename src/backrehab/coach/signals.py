@@ -24,6 +24,7 @@ from backrehab.pose.angles import (
     _norm,
     interior_deg,
 )
+from backrehab.pose.landmarks import MIRROR_INDEX
 from backrehab.pose.landmarks import Landmark as L
 
 FloatArray = npt.NDArray[np.float64]
@@ -45,6 +46,7 @@ class Body:
         self.world = world_m
         self._pts: FloatArray | None = None
         self._frame: _Frame | None = None
+        self._both: tuple[FloatArray, _Frame] | None = None
         self._memo: dict[str, FloatArray] = {}
 
     @property
@@ -63,6 +65,25 @@ class Body:
             with _quiet():
                 self._frame = _body_frame(self.pts, "world", np.zeros(len(self.world)))
         return self._frame
+
+    @property
+    def both_sides(self) -> tuple[FloatArray, _Frame]:
+        """The y-up points followed by their left-right mirror (2N frames), with the body axes
+        repeated: a left-side angle computed on them gives the left values, then the right ones,
+        in one pass (the same arithmetic as the right-side angle on :attr:`pts`)."""
+        if self._both is None:
+            pts, f = self.pts, self.frame
+            self._both = (
+                np.concatenate([pts, pts[:, MIRROR_INDEX]]),
+                _Frame(
+                    up=np.concatenate([f.up, f.up]),
+                    forward=np.concatenate([f.forward, f.forward]),
+                    right=np.concatenate([f.right, f.right]),
+                    lateral=np.concatenate([f.lateral, f.lateral]),
+                    facing=np.concatenate([f.facing, f.facing]),
+                ),
+            )
+        return self._both
 
     def memo(self, key: str, compute: Callable[[], FloatArray]) -> FloatArray:
         """``compute()`` the first time ``key`` is asked for, the stored result afterwards."""
@@ -89,12 +110,42 @@ def _mean2(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.where(np.isnan(a), b, np.where(np.isnan(b), a, (a + b) / 2.0)))
 
 
-def world_angle(name: str) -> Signal:
-    """The 3D variant of a named angle of the angle table (degrees)."""
-    spec = _SPECS[name]
+def _left_twins() -> dict[str, tuple[AngleSpec, int]]:
+    """Per-side angle name -> (its left-side spec, 0 for left / 1 for right)."""
+    out: dict[str, tuple[AngleSpec, int]] = {}
+    for spec in ANGLES:
+        if spec.side != "left":
+            continue
+        right = _SPECS[spec.name.replace("left_", "right_", 1)]
+        assert right.points == tuple(p.mirrored for p in spec.points), right.name
+        out[spec.name], out[right.name] = (spec, 0), (spec, 1)
+    return out
 
-    def signal(body: Body) -> FloatArray:
-        return body.memo(name, lambda: _compute(spec, body.pts, body.frame, "world"))
+
+_TWINS: Final = _left_twins()
+
+
+def world_angle(name: str) -> Signal:
+    """The 3D variant of a named angle of the angle table (degrees). A per-side angle is
+    computed for both sides at once (see :attr:`Body.both_sides`) and shared by the pair."""
+    spec = _SPECS[name]
+    twin = _TWINS.get(name)
+    if twin is None:
+
+        def signal(body: Body) -> FloatArray:
+            return body.memo(name, lambda: _compute(spec, body.pts, body.frame, "world"))
+
+    else:
+        left, half = twin
+
+        def both(body: Body) -> FloatArray:
+            pts, frame = body.both_sides
+            return _compute(left, pts, frame, "world")
+
+        def signal(body: Body) -> FloatArray:
+            values = body.memo(f"both:{left.name}", lambda: both(body))
+            n = len(body.world)
+            return values[:n] if half == 0 else values[n:]
 
     signal.__name__ = f"{name}_3d"
     return signal

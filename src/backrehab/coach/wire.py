@@ -40,6 +40,7 @@ MAX_SEQ: Final = 2**53 - 1
 DECIMALS: Final = 4
 
 _FRAME_KEYS: Final = frozenset({"type", "seq", "t", "lm", "wl"})
+_NUMBER_TYPES: Final = frozenset({int, float})
 
 
 class WireFormatError(BackrehabError, ValueError):
@@ -78,9 +79,34 @@ def _within(v: object, limit: float) -> bool:
     return type(v) in (int, float) and -limit <= v <= limit  # type: ignore[operator]
 
 
-def _rows(value: object, field: str, width: int, limit: float) -> list[list[float]]:
-    """33 rows of ``width`` finite numbers within +-limit (checked in plain Python: a numpy
-    conversion of a ragged or mistyped list would fail with numpy's own message)."""
+def _show(value: object, size: int) -> str:
+    """A short JSON-like rendering of a bad value for an error message."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def _rows(value: object, field: str, width: int, limit: float) -> FloatArray:
+    """33 rows of ``width`` finite numbers within +-limit, as an array. The usual good message
+    takes a quick path (types checked at once, values by numpy); anything else is checked value
+    by value in plain Python, so the error names the landmark (a numpy conversion of a ragged
+    or mistyped list would fail with numpy's own message, or turn text and booleans into
+    numbers)."""
+    if (
+        isinstance(value, list)
+        and len(value) == N_LANDMARKS
+        and all(type(row) is list and len(row) == width for row in value)
+        and {type(v) for row in value for v in row} <= _NUMBER_TYPES
+    ):
+        try:
+            array = np.array(value, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float: named below
+            pass
+        else:
+            if bool(np.all(np.abs(array) <= limit)):
+                return array
     if not isinstance(value, list):
         raise WireFormatError(
             f"Frame field '{field}' must be a list of {N_LANDMARKS} landmarks or null, "
@@ -94,15 +120,15 @@ def _rows(value: object, field: str, width: int, limit: float) -> list[list[floa
         if not isinstance(row, list) or len(row) != width:
             raise WireFormatError(
                 f"Frame field '{field}': landmark {i} must be a list of {width} numbers, "
-                f"got {json.dumps(row)[:60]}."
+                f"got {_show(row, 60)}."
             )
         for v in row:
             if not _within(v, limit):
                 raise WireFormatError(
-                    f"Frame field '{field}': landmark {i} has {json.dumps(v)[:30]}; every value "
+                    f"Frame field '{field}': landmark {i} has {_show(v, 30)}; every value "
                     f"must be a finite number within +-{limit:g}."
                 )
-    return value
+    raise AssertionError("unreachable: the quick path accepts every valid list")
 
 
 def parse_frame(obj: object) -> WireFrame:
@@ -148,8 +174,8 @@ def parse_frame(obj: object) -> WireFrame:
         raise WireFormatError(
             "Frame fields 'lm' and 'wl' must both be landmarks, or both null (no pose found)."
         )
-    image = np.asarray(_rows(lm, "lm", 4, MAX_IMAGE_NORM), dtype=np.float64)
-    world = np.asarray(_rows(wl, "wl", 3, MAX_WORLD_M), dtype=np.float64)
+    image = _rows(lm, "lm", 4, MAX_IMAGE_NORM)
+    world = _rows(wl, "wl", 3, MAX_WORLD_M)
     visibility = image[:, 3].copy()
     bad = np.flatnonzero((visibility < 0.0) | (visibility > 1.0))
     if bad.size:
