@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from backrehab.assess.findings import Severity
@@ -12,6 +13,7 @@ from backrehab.errors import PoseQualityError
 from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
 from backrehab.pose.posefile import PoseCache
+from backrehab.pose.sequence import SourceInfo
 from tests.conftest import BUNDLED_MEDIA
 from tests.synth import Posture, photo_of, sequence_of
 
@@ -31,6 +33,28 @@ def test_front_photo_flags_pelvic_drop_with_its_side() -> None:
     assert shoulders.severity is Severity.NORMAL
     codes = {f.code for f in result.findings}
     assert {"posture.pelvic_obliquity", "posture.shoulder_obliquity"} <= codes
+
+
+def test_shoulder_height_difference_in_percent_of_width() -> None:
+    """The right shoulder raised by 10 % of the shoulder span reads +10 % next to its tilt."""
+    seq = sequence_of([Posture()], yaw_deg=0.0)
+    source = SourceInfo(**{**seq.source.to_dict(), "kind": "photo", "fps": 0.0})
+    px, world = seq.image_px.copy(), seq.world_m.copy()
+    span_px = float(np.linalg.norm(px[0, 11, :2] - px[0, 12, :2]))
+    span_m = float(np.linalg.norm(world[0, 11] - world[0, 12]))
+    px[:, 12, 1] -= 0.10 * span_px  # image y grows downwards: smaller y = higher
+    world[:, 12, 1] -= 0.10 * span_m
+    result = assess_posture(
+        analyze_sequence(seq.replace(source=source, image_px=px, world_m=world))
+    )
+    metric = result.metric("shoulder_obliquity")
+    assert metric is not None
+    assert metric.value == pytest.approx(np.degrees(np.arctan(0.10)), abs=0.2)
+    assert metric.side == "right"
+    pct = metric.secondary["shoulder_height_difference_pct_width"]
+    assert pct == pytest.approx(100 * 0.10 / np.sqrt(1 + 0.10**2), abs=0.2)
+    finding = next(f for f in result.findings if f.code == "posture.shoulder_obliquity")
+    assert finding.evidence["shoulder_height_difference_pct_width"] == pytest.approx(pct)
 
 
 def test_side_metrics_are_not_judged_from_a_front_photo() -> None:
@@ -116,6 +140,10 @@ def test_real_photos(media_dir: Path, shared_cache: PoseCache) -> None:
         "pelvic_obliquity",
         "left_knee_alignment",
     }
+    shoulders = front.metric("shoulder_obliquity")
+    assert shoulders is not None
+    pct = shoulders.secondary["shoulder_height_difference_pct_width"]
+    assert pct == pytest.approx(100 * np.tan(np.radians(shoulders.value)), abs=1.0)
     side = assess_posture(run("standing_side_01.jpg"), view="side")
     trunk = side.metric("trunk_inclination")
     assert trunk is not None

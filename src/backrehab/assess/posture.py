@@ -84,6 +84,11 @@ class PostureMetric(BaseModel):
     severity: Severity
     confidence: float
     per_capture: tuple[float, ...]
+    secondary: dict[str, float] = Field(
+        default_factory=dict,
+        description="companion values of the same metric in other units, e.g. the shoulder "
+        "height difference in percent of shoulder width (§4.3)",
+    )
 
 
 class PostureResult(BaseModel):
@@ -213,10 +218,26 @@ _SIDE_METRIC_NAMES = (
 _FRONT_METRIC_NAMES = tuple(m[0] for m in _FRONT_METRICS)
 
 
+def _shoulder_height_difference_pct(result: AnalysisResult) -> float:
+    """Median ``Δy / shoulder_width`` in percent (§4.3), + = right shoulder higher.
+
+    Image y grows downwards, so the right shoulder is higher when its y is smaller.
+    """
+    pts = result.cleaned.image_px[:, :, :2]
+    left = pts[:, int(L.LEFT_SHOULDER)]
+    right = pts[:, int(L.RIGHT_SHOULDER)]
+    width = np.linalg.norm(left - right, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        pct = 100.0 * (left[:, 1] - right[:, 1]) / width
+        return float(np.nanmedian(pct)) if np.isfinite(pct).any() else float("nan")
+
+
 def _front_values(r: AnalysisResult, s: PostureSettings) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     for metric, angle, points in _FRONT_METRICS:
         out[metric] = (_median_sound(r, angle), _confidence(r, points, "front"))
+    out["shoulder_height_difference_pct_width"] = (_shoulder_height_difference_pct(r), 1.0)
     return out
 
 
@@ -383,7 +404,10 @@ def assess_posture(
                 "from a square-on view"
             )
             continue
-        metrics.append(_judge(name, values, float(np.median(conf)), detected, s))
+        metric = _judge(name, values, float(np.median(conf)), detected, s)
+        if name == "shoulder_obliquity":
+            metric = _with_height_difference(metric, per_capture)
+        metrics.append(metric)
     for name in _SIDE_METRIC_NAMES if detected == "front" else _FRONT_METRIC_NAMES:
         not_judged[name] = f"needs a {'side' if detected == 'front' else 'front or back'} view"
     findings = tuple(_finding(m) for m in metrics)
@@ -477,6 +501,17 @@ def _judge(
     )
 
 
+def _with_height_difference(
+    metric: PostureMetric, per_capture: list[dict[str, tuple[float, float]]]
+) -> PostureMetric:
+    """Add the §4.3 companion ``Δy / shoulder_width`` (percent) to the shoulder tilt metric."""
+    key = "shoulder_height_difference_pct_width"
+    values = [pc[key][0] for pc in per_capture if np.isfinite(pc[key][0])]
+    if not values:
+        return metric
+    return metric.model_copy(update={"secondary": {key: round(float(np.median(values)), 2)}})
+
+
 _TITLES = {
     "shoulder_obliquity": "Shoulder height asymmetry",
     "pelvic_obliquity": "Pelvic obliquity",
@@ -509,7 +544,12 @@ def _finding(m: PostureMetric) -> Finding:
         side=m.side,
         confidence=m.confidence,
         source=SOURCE,
-        evidence={"view": m.view, "per_capture": list(m.per_capture), "flagged": m.flagged},
+        evidence={
+            "view": m.view,
+            "per_capture": list(m.per_capture),
+            "flagged": m.flagged,
+            **m.secondary,
+        },
     )
 
 
