@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,33 +26,23 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def coach_logic_ms(clip: Path, exercise: str, repeat: int) -> tuple[float, float, int]:
-    """Mean and 95th-percentile ms per frame of the coach logic on the clip's landmarks."""
-    from backrehab.coach.engine import Frame, HoldEngine, RepEngine
-    from backrehab.coach.run import compute_features
+    """Mean and 95th-percentile ms per frame of the coach logic on the clip's landmarks: what
+    ``LiveCoach.step`` (the live path of ``backrehab coach`` and of the browser coach) costs,
+    input checks, One-Euro filter, signals, engine and state included."""
     from backrehab.coach.specs import spec_for
+    from backrehab.coach.stream import LiveCoach
     from backrehab.pose.extract import extract_pose
-    from backrehab.pose.filtering import OneEuroFilter
 
     seq = extract_pose(clip)
     spec = spec_for(exercise)
-    costs = []
+    costs: list[float] = []
     for _ in range(repeat):
-        engine = RepEngine(spec) if spec.kind == "reps" else HoldEngine(spec)
-        smoother = OneEuroFilter(min_cutoff_hz=1.5, beta=0.5)
+        coach = LiveCoach(spec)
         for i in range(seq.n_frames):
-            tic = time.perf_counter()
-            world = smoother(float(seq.t_s[i]), seq.world_m[i])[None]
-            feats = compute_features(world, spec)
-            drive = float(feats[spec.signal][0]) if spec.kind == "reps" else 0.0
-            engine.step(
-                Frame(
-                    t_s=float(seq.t_s[i]),
-                    ok=bool(np.isfinite(drive)),
-                    signal=drive,
-                    values={k: float(v[0]) for k, v in feats.items()},
-                )
-            )
-            costs.append((time.perf_counter() - tic) * 1000.0)
+            world, vis = seq.world_m[i], seq.visibility[i]
+            found = bool(np.isfinite(vis).all())  # no person: both None
+            coach.step(float(seq.t_s[i]), world if found else None, vis if found else None)
+        costs.extend(coach.costs_ms)
     return float(np.mean(costs)), float(np.percentile(costs, 95)), seq.n_frames
 
 
