@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from backrehab.coach.engine import YAW_KEY
+from backrehab.coach.signals import table_angle_name
 from backrehab.coach.specs import MovementSpec
 from backrehab.pose.angles import ANGLES, AngleSpec
 from backrehab.pose.landmarks import Landmark as L
@@ -182,16 +183,28 @@ def _seg(w: Points, a: L, b: L) -> float:
     return _norm(_sub(w[a], w[b]))
 
 
+def _height_in_limb_lengths(
+    w: Points, top: tuple[L, L], mid: tuple[L, L], end: tuple[L, L]
+) -> float:
+    """How far the ``top`` joints (left, right) are above the ``end`` joints, in lengths of the
+    limb top-mid-end; each a mean of both sides, or the side that is seen (world y down)."""
+    limb = _mean2(
+        _seg(w, top[0], mid[0]) + _seg(w, mid[0], end[0]),
+        _seg(w, top[1], mid[1]) + _seg(w, mid[1], end[1]),
+    )
+    lower = _mean2(w[end[0]][1], w[end[1]][1])
+    upper = _mean2(w[top[0]][1], w[top[1]][1])
+    return _div(lower - upper, limb)
+
+
 def hip_height(f: OneFrame) -> float:
     """Hips above the ankles, in leg lengths (see :func:`backrehab.coach.signals.hip_height`)."""
-    w = f.world
-    leg = _mean2(
-        _seg(w, L.LEFT_HIP, L.LEFT_KNEE) + _seg(w, L.LEFT_KNEE, L.LEFT_ANKLE),
-        _seg(w, L.RIGHT_HIP, L.RIGHT_KNEE) + _seg(w, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+    return _height_in_limb_lengths(
+        f.world,
+        (L.LEFT_HIP, L.RIGHT_HIP),
+        (L.LEFT_KNEE, L.RIGHT_KNEE),
+        (L.LEFT_ANKLE, L.RIGHT_ANKLE),
     )
-    ankles = _mean2(w[L.LEFT_ANKLE][1], w[L.RIGHT_ANKLE][1])
-    hips = _mean2(w[L.LEFT_HIP][1], w[L.RIGHT_HIP][1])
-    return _div(ankles - hips, leg)
 
 
 def body_arch(f: OneFrame) -> float:
@@ -204,14 +217,12 @@ def body_arch(f: OneFrame) -> float:
 
 def shoulder_over_hands(f: OneFrame) -> float:
     """Shoulders above the wrists, in arm lengths."""
-    w = f.world
-    arm = _mean2(
-        _seg(w, L.LEFT_SHOULDER, L.LEFT_ELBOW) + _seg(w, L.LEFT_ELBOW, L.LEFT_WRIST),
-        _seg(w, L.RIGHT_SHOULDER, L.RIGHT_ELBOW) + _seg(w, L.RIGHT_ELBOW, L.RIGHT_WRIST),
+    return _height_in_limb_lengths(
+        f.world,
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        (L.LEFT_ELBOW, L.RIGHT_ELBOW),
+        (L.LEFT_WRIST, L.RIGHT_WRIST),
     )
-    wrists = _mean2(w[L.LEFT_WRIST][1], w[L.RIGHT_WRIST][1])
-    shoulders = _mean2(w[L.LEFT_SHOULDER][1], w[L.RIGHT_SHOULDER][1])
-    return _div(wrists - shoulders, arm)
 
 
 def elbow_under_shoulder(f: OneFrame) -> float:
@@ -277,12 +288,7 @@ def frame_signal(name: str) -> FrameSignal:
     KeyError
         Neither a registry signal nor a table angle.
     """
-    if name in FRAME_SIGNALS:
-        return FRAME_SIGNALS[name]
-    base = name.removesuffix("_3d")
-    if base in _SPECS:
-        return _table(base)
-    raise KeyError(name)
+    return FRAME_SIGNALS[name] if name in FRAME_SIGNALS else _table(table_angle_name(name))
 
 
 def frame_yaw_deg(world_m: Points) -> float:

@@ -251,13 +251,23 @@ SIGNALS: Final[dict[str, Signal]] = {
 }
 
 
-def _raw(name: str) -> Signal:
-    if name in SIGNALS:
-        return SIGNALS[name]
+def table_angle_name(name: str) -> str:
+    """The angle of the table a signal name stands for (``left_knee_fppa`` or its
+    ``left_knee_fppa_3d`` spelling give ``left_knee_fppa``).
+
+    Raises
+    ------
+    KeyError
+        No angle of the table has that name.
+    """
     base = name.removesuffix("_3d")
     if base in _SPECS:
-        return world_angle(base)
+        return base
     raise KeyError(name)
+
+
+def _raw(name: str) -> Signal:
+    return SIGNALS[name] if name in SIGNALS else world_angle(table_angle_name(name))
 
 
 def signal_named(name: str) -> Signal:
