@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from backrehab.coach.specs import _load, packaged_specs, spec_for
 from backrehab.errors import ConfigError
@@ -66,4 +67,52 @@ def test_a_clinic_adds_a_spec_without_code(tmp_path: Path, monkeypatch: pytest.M
     assert spec_for("wall_sit").kind == "reps"
     (tmp_path / "bad.specs.yaml").write_text("specs:\n  x: {kind: reps, signal: nope}\n")
     with pytest.raises(ConfigError, match=r"bad\.specs\.yaml"):
+        spec_for("wall_sit")
+
+
+def test_clinic_specs_sit_beside_clinic_exercises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clinic folder holding both an exercise file and a spec file for it loads both: the
+    library skips *.specs.yaml, the coach follows the clinic's new exercise."""
+    entry = {
+        "id": "clinic_wall_squat",
+        "name": "Clinic wall squat",
+        "category": "strength",
+        "target_muscles": ["quadriceps"],
+        "position": "standing",
+        "equipment": ["wall"],
+        "default_dose": {"sets": 2, "reps": 8, "basis": "project_default"},
+        "progression_ids": [],
+        "regression_ids": [],
+        "form_cues": ["Slide down the wall slowly"],
+        "directional_bias": "neutral",
+        "suitability": {
+            "flexion_intolerant": "suitable",
+            "extension_intolerant": "suitable",
+            "acute_high_irritability": "caution",
+        },
+        "camera_check": {"supported": "none"},
+        "sources": ["S23"],
+    }
+    (tmp_path / "ours.yaml").write_text(yaml.safe_dump({"exercises": [entry]}))
+    (tmp_path / "ours.specs.yaml").write_text(
+        "specs:\n  clinic_wall_squat:\n    kind: reps\n    signal: hip_height\n"
+        "    start: 0.9\n    end: 0.7\n    hysteresis: 0.02\n"
+    )
+    monkeypatch.setenv("BACKREHAB_EXERCISES_DIR", str(tmp_path))
+    assert "clinic_wall_squat" in load_library()
+    assert spec_for("clinic_wall_squat").kind == "reps"
+
+
+def test_a_clinic_spec_for_an_unknown_exercise_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spec whose id is in no exercise file is refused, naming the file and the id."""
+    (tmp_path / "typo.specs.yaml").write_text(
+        "specs:\n  wal_sit:\n    kind: hold\n    hold_conditions:\n"
+        "      - {signal: hip_height, max: 0.8, cue: Lower}\n"
+    )
+    monkeypatch.setenv("BACKREHAB_EXERCISES_DIR", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"typo\.specs\.yaml.*'wal_sit'"):
         spec_for("wall_sit")

@@ -147,17 +147,41 @@ def packaged_specs() -> dict[str, MovementSpec]:
 
 def clinic_specs() -> dict[str, MovementSpec]:
     """Movement specs a clinic adds without code: ``*.specs.yaml`` files (same format as the
-    packaged file) in ``$BACKREHAB_EXERCISES_DIR``; a clinic spec replaces a packaged one."""
-    folder = os.environ.get("BACKREHAB_EXERCISES_DIR")
+    packaged file) in ``$BACKREHAB_EXERCISES_DIR``; a clinic spec replaces a packaged one.
+
+    Raises
+    ------
+    ConfigError
+        A file is unreadable or invalid, or a spec names an exercise that is neither in the
+        library nor in the clinic's exercise files (the message names the file and the id).
+    """
+    from backrehab.exercises.library import ENV_EXERCISES_DIR, SPEC_FILE_SUFFIXES, load_library
+
+    folder = os.environ.get(ENV_EXERCISES_DIR, "").strip()
     out: dict[str, MovementSpec] = {}
     if not folder:
         return out
-    for path in sorted(Path(folder).glob("*.specs.yaml")):
+    paths = sorted(
+        p
+        for p in Path(folder).expanduser().glob("*")
+        if p.is_file() and p.name.lower().endswith(SPEC_FILE_SUFFIXES)
+    )
+    if not paths:
+        return out
+    library = load_library()
+    for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"Cannot read {path}.", detail=str(exc)) from exc
-        out.update(_load(text, str(path)))
+        specs = _load(text, str(path))
+        unknown = sorted(i for i in specs if i not in library)
+        if unknown:
+            raise ConfigError(
+                f"{path}: movement spec for {', '.join(repr(u) for u in unknown)}, which is not "
+                "an exercise of the library; add the exercise to a clinic exercise file first."
+            )
+        out.update(specs)
     return out
 
 

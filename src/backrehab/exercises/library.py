@@ -1,7 +1,7 @@
 """Load the exercise library: the packaged YAML plus a clinic's own YAML files.
 
 Input: ``data/exercises.yaml`` (package data) and every ``*.yaml``/``*.yml`` file in
-``$BACKREHAB_EXERCISES_DIR`` and ``extra_dirs``. Output: a frozen :class:`ExerciseLibrary`.
+``$BACKREHAB_EXERCISES_DIR`` and ``extra_dirs`` except the coach's ``*.specs.yaml``. Output: a frozen :class:`ExerciseLibrary`.
 Every problem raises :class:`~backrehab.errors.ConfigError` naming the file, entry and field.
 """
 
@@ -37,6 +37,10 @@ ENV_EXERCISES_DIR: Final = "BACKREHAB_EXERCISES_DIR"
 
 #: File name suffixes read from a clinic directory.
 LIBRARY_SUFFIXES: Final = (".yaml", ".yml")
+
+#: Clinic movement-spec files (read by the camera coach) share the directory; the library skips
+#: them.
+SPEC_FILE_SUFFIXES: Final = (".specs.yaml", ".specs.yml")
 
 _PACKAGE_DATA: Final = "backrehab.exercises.data"
 _PACKAGED_FILE: Final = "exercises.yaml"
@@ -225,7 +229,7 @@ def load_library(extra_dirs: Sequence[Path] | None = None) -> ExerciseLibrary:
     ----------
     extra_dirs
         More directories of clinic ``*.yaml``/``*.yml`` files (same schema, top-level
-        ``exercises:`` list).
+        ``exercises:`` list); ``*.specs.yaml`` files there are movement specs, left to the coach.
 
     Returns
     -------
@@ -286,6 +290,7 @@ def _clinic_files(extra_dirs: Sequence[Path] | None) -> list[Path]:
                 for p in directory.iterdir()
                 if p.is_file()
                 and p.suffix.lower() in LIBRARY_SUFFIXES
+                and not p.name.lower().endswith(SPEC_FILE_SUFFIXES)
                 and not p.name.startswith(".")
             )
         )
