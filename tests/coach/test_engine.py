@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backrehab.coach.engine import YAW_KEY, Frame, HoldEngine, RepEngine, set_reports
+from backrehab.coach.engine import (
+    YAW_KEY,
+    Frame,
+    HoldEngine,
+    RepEngine,
+    hold_form_score,
+    hold_set_reports,
+    set_reports,
+)
 from backrehab.coach.specs import MovementSpec
 
 FPS = 30.0
@@ -395,3 +403,131 @@ def test_follow_side_needs_side_signals() -> None:
             end=40,
             follow_side=True,
         )
+
+
+def _hold(spec: MovementSpec, t: np.ndarray, values: dict[str, np.ndarray]) -> HoldEngine:
+    engine = HoldEngine(spec)
+    for i in range(len(t)):
+        vals = {k: float(v[i]) for k, v in values.items()}
+        engine.step(Frame(t_s=float(t[i]), ok=True, signal=0.0, values=vals))
+    engine.finish()
+    return engine
+
+
+def test_a_lapse_within_the_grace_period_is_a_fault_of_the_hold() -> None:
+    """A 0.3 s sag that recovers keeps the hold running but costs it the lapse weight, with the
+    condition's cue; a clean hold scores 100."""
+    t = np.arange(0, 10, 1 / FPS)
+    arch = np.full(len(t), 5.0)
+    arch[(t > 5.0) & (t < 5.3)] = 25.0
+    wobbly = _hold(PLANK, t, {"body_arch": arch}).holds
+    assert len(wobbly) == 1
+    assert [(f.id, f.cue) for f in wobbly[0].faults] == [
+        ("lapse_body_arch", "Keep a straight line")
+    ]
+    assert wobbly[0].faults[0].fraction == pytest.approx(0.03, abs=0.01)
+    assert wobbly[0].score == 100.0 - PLANK.lapse_weight
+    clean = _hold(PLANK, t, {"body_arch": np.full(len(t), 5.0)}).holds
+    assert clean[0].faults == ()
+    assert clean[0].score == 100.0
+
+
+def test_form_rules_judge_the_frames_of_a_hold() -> None:
+    """A form rule broken over most of a hold is a fault with its cue and weight, shown live."""
+    rule = {
+        "id": "hips_high",
+        "signal": "body_arch",
+        "max": 8,
+        "cue": "Lower your hips",
+        "weight": 30,
+        "min_fraction": 0.5,
+    }
+    spec = MovementSpec.model_validate({**PLANK.model_dump(), "form_rules": [rule]})
+    t = np.arange(0, 8, 1 / FPS)
+    engine = HoldEngine(spec)
+    for i in range(len(t)):
+        engine.step(Frame(t_s=float(t[i]), ok=True, signal=0.0, values={"body_arch": 12.0}))
+        assert engine.cue == "Lower your hips"
+    engine.finish()
+    hold = engine.holds[0]
+    assert [f.id for f in hold.faults] == ["hips_high"]
+    assert hold.score == 70.0
+
+
+def test_holds_far_apart_are_different_sets() -> None:
+    """Two holds 5 s apart are one set; a third after a 20 s rest starts set 2, and each set
+    reports its hold seconds, hold count and a duration-weighted form score."""
+    t = np.arange(0, 60, 1 / FPS)
+    arch = np.full(len(t), 40.0)
+    arch[(t >= 1) & (t < 11)] = 5.0
+    arch[(t >= 16) & (t < 21)] = 5.0
+    arch[(t > 18) & (t < 18.3)] = 25.0  # a lapse in the second hold
+    arch[(t >= 41) & (t < 51)] = 5.0
+    holds = _hold(PLANK, t, {"body_arch": arch}).holds
+    assert [h.set_index for h in holds] == [1, 1, 2]
+    sets = hold_set_reports(holds)
+    assert [(s.index, s.holds) for s in sets] == [(1, 2), (2, 1)]
+    assert sets[0].hold_s == pytest.approx(15.0, abs=0.1)
+    assert sets[0].form_score == pytest.approx((100 * 10 + 90 * 5) / 15, abs=0.5)
+    assert sets[0].fault_counts == {"lapse_body_arch": 1}
+    assert sets[1].form_score == 100.0
+    assert hold_form_score([]) is None
+
+
+def test_a_view_bound_hold_is_not_timed_from_the_wrong_view() -> None:
+    """A side-view plank condition seen from the front times nothing, gives no form cue and asks
+    the person to turn side-on; from the side it times the hold."""
+    spec = PLANK.model_copy(
+        update={
+            "hold_conditions": (PLANK.hold_conditions[0].model_copy(update={"view": "sagittal"}),)
+        }
+    )
+    assert spec.needs_yaw
+    assert not PLANK.needs_yaw
+    t = np.arange(0, 6, 1 / FPS)
+    arch = np.full(len(t), 30.0)  # would be a sag, if it could be judged
+    front = HoldEngine(spec)
+    for i in range(len(t)):
+        front.step(
+            Frame(
+                t_s=float(t[i]),
+                ok=True,
+                signal=0.0,
+                values={"body_arch": float(arch[i]), YAW_KEY: 3.0},
+            )
+        )
+        assert front.cue == ""
+        assert "side-on" in front.view_hint
+    front.finish()
+    assert front.holds == []
+    side = _hold(spec, t, {"body_arch": np.full(len(t), 5.0), YAW_KEY: np.full(len(t), 88.0)})
+    assert side.holds[0].duration_s == pytest.approx(6.0, abs=0.1)
+    assert side.view_hint == ""
+
+
+def test_position_conditions_cannot_be_bound_to_a_view() -> None:
+    """A view on a position condition is refused: the exercise position is judged from any view."""
+    with pytest.raises(ValueError, match="position conditions"):
+        SQUAT.model_validate(
+            {
+                **SQUAT.model_dump(),
+                "position": [
+                    {"signal": "trunk_inclination", "max": 30, "cue": "Stand", "view": "frontal"}
+                ],
+            }
+        )
+
+
+def test_each_repetition_reports_its_tempo_and_peak_angles() -> None:
+    """The time to the peak and back adds up to the duration (equal halves for a symmetric
+    cycle); the spec's angle signals are reported at the peak (median over the end zone),
+    lengths are not."""
+    t, x = _cycles(2, period_s=3.0)
+    lean = np.where(x < 0.72, 30.0, 10.0)
+    reps = _run(SQUAT, t, x, values={"trunk_inclination": lean}).reps
+    for r in reps:
+        assert r.to_peak_s is not None
+        assert r.from_peak_s is not None
+        assert r.to_peak_s + r.from_peak_s == pytest.approx(r.duration_s, abs=2e-3)
+        assert r.to_peak_s == pytest.approx(r.from_peak_s, abs=0.1)  # a symmetric cycle
+        assert r.peak_angles_deg == {"trunk_inclination": 30.0}

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 import pytest
 
+from backrehab.coach.engine import Frame, HoldEngine
 from backrehab.coach.live import run_live
-from backrehab.coach.run import coach_sequence
+from backrehab.coach.run import coach_sequence, compute_features
 from backrehab.coach.specs import spec_for
 from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
@@ -83,6 +85,31 @@ def test_plank_holds_match_the_segments(analysed: Any) -> None:
     assert spans[0][1] == pytest.approx(18.7, abs=1.0)
     assert spans[1][0] == pytest.approx(31.0, abs=1.0)
     assert spans[1][1] == pytest.approx(47.8, abs=1.0)
+    # 12.5 s apart: one set, with its hold seconds and a form score for the tutorial's plank
+    assert [(st.index, st.holds) for st in report.sets] == [(1, 2)]
+    assert report.sets[0].hold_s == pytest.approx(report.total_hold_s)
+    assert report.form_score is not None
+    assert report.form_score >= 80
+
+
+def test_the_front_view_plank_asks_to_turn_side_on(analysed: Any) -> None:
+    """In the clip's front-view plank (~19-30.5 s) the body line cannot be judged: no hold is
+    timed, no form cue is given, and the coach asks for a side-on camera."""
+    result = analysed("plank_side_front_01.mp4")
+    spec = spec_for("front_plank")
+    world = result.cleaned.world_m
+    features = compute_features(world, spec)
+    seen = np.isfinite(world[:, :, 0]).any(axis=1)
+    engine = HoldEngine(spec)
+    hints = []
+    for i, t in enumerate(result.cleaned.t_s):
+        values = {n: float(v[i]) for n, v in features.items()}
+        engine.step(Frame(t_s=float(t), ok=bool(seen[i]), signal=0.0, values=values))
+        if 21.0 <= t <= 29.0:
+            assert not engine.running
+            assert engine.cue == ""
+            hints.append(engine.view_hint)
+    assert sum("side-on" in h for h in hints) >= 0.9 * len(hints)
 
 
 @pytest.mark.parametrize(

@@ -567,7 +567,8 @@ def test_coach_step_time_on_a_real_stream(record_property: Any) -> None:
     record_property("live_coach_step_p95_ms", timing.p95_ms)
     print(f"\nLiveCoach.step on {timing.frames} frames: {timing}")  # noqa: T201
     assert timing.frames == 3 * 213
-    assert 0 < timing.mean_ms <= timing.p95_ms <= timing.max_ms
+    assert 0 < timing.mean_ms <= timing.max_ms  # a few slow frames may pull the mean past p95
+    assert 0 < timing.p95_ms <= timing.max_ms
 
 
 def test_features_of_one_frame_equal_those_of_the_batch() -> None:

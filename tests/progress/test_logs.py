@@ -295,3 +295,17 @@ def test_direct_construction_raises_validation_error() -> None:
     """Building a SessionLog directly with a bad value raises pydantic's ValidationError."""
     with pytest.raises(ValidationError):
         make_log(during=11)
+
+
+def test_log_from_coach_holds_judge_form_by_the_hold_score() -> None:
+    """A hold with one short lapse (score 90) still passes; a hold scoring below 80 fails, and
+    each done set carries its holds' form score."""
+    holds = (
+        HoldReport(start_s=0.0, end_s=10.0, duration_s=10.0, end_reason="lapse", score=90.0),
+        HoldReport(start_s=20.0, end_s=30.0, duration_s=10.0, end_reason="lapse", score=60.0),
+    )
+    report = _coach(exercise="front_plank", kind="hold", holds=holds, total_hold_s=20.0)
+    rx = PrescribedDose(sets=2, reps=1, hold_s=10)
+    log = log_from_coach(report, rx, date=day(0), pain_before=1, pain_during_max=2, pain_after=1)
+    assert log.form_pass_rate == pytest.approx(0.5)
+    assert [s.form_score for s in log.done] == [90.0, 60.0]

@@ -14,9 +14,9 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from backrehab.coach.specs import FormRule, MovementSpec
+from backrehab.coach.specs import CameraView, FormRule, HoldCondition, MovementSpec
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -33,6 +33,48 @@ REACQUIRE_S = 0.3
 
 #: Key of the body yaw (degrees, see :mod:`backrehab.pose.view`) in a frame's values.
 YAW_KEY = "_yaw_deg"
+
+#: Signals that are lengths, not angles (every other spec signal is in degrees).
+LENGTH_SIGNALS = frozenset({"hip_height", "shoulder_over_hands"})
+
+
+def view_supports(view: CameraView, tolerance_deg: float, values: dict[str, float]) -> bool:
+    """Whether a check bound to ``view`` can be judged in a frame: the body yaw (in
+    ``values[YAW_KEY]``) is within ``tolerance_deg`` of facing (frontal) or side-on
+    (sagittal). Unbound checks (``any``) always can; an unknown yaw never can."""
+    if view == "any":
+        return True
+    yaw = abs(values.get(YAW_KEY, math.nan))
+    if not math.isfinite(yaw):
+        return False
+    offset = min(yaw, 180.0 - yaw) if view == "frontal" else abs(yaw - 90.0)
+    return offset <= tolerance_deg
+
+
+def rule_faults(rules: tuple[FormRule, ...], frames: list[dict[str, float]]) -> list[Fault]:
+    """The form faults of a stretch of frames: a rule is broken when its signal is outside its
+    range in at least ``min_fraction`` of the frames where it could be measured."""
+    out = []
+    for rule in rules:
+        vals = np.asarray([v.get(rule.signal, math.nan) for v in frames], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        if not vals.size:
+            continue
+        bad = np.zeros(vals.shape, dtype=bool)
+        if rule.min is not None:
+            bad |= vals < rule.min
+        if rule.max is not None:
+            bad |= vals > rule.max
+        fraction = float(bad.mean())
+        if fraction >= rule.min_fraction:
+            out.append(Fault(id=rule.id, cue=rule.cue, fraction=round(fraction, 2)))
+    return out
+
+
+def _out_of_range(check: FormRule | HoldCondition, value: float) -> bool:
+    return (check.min is not None and value < check.min) or (
+        check.max is not None and value > check.max
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +99,12 @@ class Fault(BaseModel):
 
 
 class RepReport(BaseModel):
-    """One repetition (complete) or partial repetition."""
+    """One repetition (complete) or partial repetition.
+
+    ``to_peak_s`` and ``from_peak_s`` split the duration at the peak (tempo: going into and
+    coming out of the end position). ``peak_angles_deg`` holds the spec's angle signals at the
+    peak (median over the frames in the end zone).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -74,10 +121,14 @@ class RepReport(BaseModel):
     peak_value: float
     faults: tuple[Fault, ...]
     score: float
+    to_peak_s: float | None = None
+    from_peak_s: float | None = None
+    peak_angles_deg: dict[str, float] = Field(default_factory=dict)
 
 
 class HoldReport(BaseModel):
-    """One hold."""
+    """One hold: its times, why it ended, its form faults (form rules broken over the hold,
+    and hold conditions that lapsed and recovered within the grace period) and a 0-100 score."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -86,6 +137,8 @@ class HoldReport(BaseModel):
     duration_s: float
     end_reason: str
     faults: tuple[Fault, ...] = ()
+    score: float = 100.0
+    set_index: int = 1
 
 
 class SetReport(BaseModel):
@@ -101,6 +154,7 @@ class SetReport(BaseModel):
     hold_s: float
     form_score: float | None
     fault_counts: dict[str, int]
+    holds: int = 0
 
 
 @dataclass
@@ -247,6 +301,9 @@ class RepEngine:
                 peak_value=round(top * self.d, 3),
                 faults=tuple(faults),
                 score=round(score, 1),
+                to_peak_s=round(peak_s - rep.start_s, 3),
+                from_peak_s=round(end_s - peak_s, 3),
+                peak_angles_deg=self._peak_angles(rep),
             )
         )
 
@@ -268,13 +325,7 @@ class RepEngine:
     @staticmethod
     def _view_ok(rule: FormRule, values: dict[str, float]) -> bool:
         """A view-bound rule is judged only when the camera looks at its plane."""
-        if rule.view == "any":
-            return True
-        yaw = abs(values.get(YAW_KEY, math.nan))
-        if not math.isfinite(yaw):
-            return False
-        offset = min(yaw, 180.0 - yaw) if rule.view == "frontal" else abs(yaw - 90.0)
-        return offset <= rule.view_tolerance_deg
+        return view_supports(rule.view, rule.view_tolerance_deg, values)
 
     def _faults(self, rep: _Rep) -> list[Fault]:
         out = []
@@ -284,18 +335,22 @@ class RepEngine:
                 for v, r in zip(rep.values, rep.reached, strict=True)
                 if (rule.phase == "rep" or r) and self._view_ok(rule, v)
             ]
-            vals = np.asarray([v.get(rule.signal, math.nan) for v in frames], dtype=float)
+            out.extend(rule_faults((rule,), frames))
+        return out
+
+    def _peak_angles(self, rep: _Rep) -> dict[str, float]:
+        """The spec's angle signals at the peak: median over the end-zone frames (the frame
+        of the extreme when the end zone was not reached)."""
+        frames = [v for v, r in zip(rep.values, rep.reached, strict=True) if r]
+        if not frames and rep.values:
+            frames = [rep.values[int(np.nanargmax(np.asarray(rep.x)))]]
+        names = [self.spec.rom_signal, self.spec.signal, *(r.signal for r in self.spec.form_rules)]
+        out: dict[str, float] = {}
+        for name in dict.fromkeys(n for n in names if n and n not in LENGTH_SIGNALS):
+            vals = np.asarray([v.get(name, math.nan) for v in frames], dtype=float)
             vals = vals[np.isfinite(vals)]
-            if not vals.size:
-                continue
-            bad = np.zeros(vals.shape, dtype=bool)
-            if rule.min is not None:
-                bad |= vals < rule.min
-            if rule.max is not None:
-                bad |= vals > rule.max
-            fraction = float(bad.mean())
-            if fraction >= rule.min_fraction:
-                out.append(Fault(id=rule.id, cue=rule.cue, fraction=round(fraction, 2)))
+            if vals.size:
+                out[name] = round(float(np.median(vals)), 1)
         return out
 
     def _live_cue(self, f: Frame, reached: bool) -> str:
@@ -303,9 +358,7 @@ class RepEngine:
             if (rule.phase == "peak" and not reached) or not self._view_ok(rule, f.values):
                 continue
             v = f.values.get(rule.signal, math.nan)
-            if not math.isfinite(v):
-                continue
-            if (rule.min is not None and v < rule.min) or (rule.max is not None and v > rule.max):
+            if math.isfinite(v) and _out_of_range(rule, v):
                 return rule.cue
         return ""
 
@@ -443,9 +496,26 @@ class RepEngine:
         return bool(self._held)
 
 
+#: Why a hold frame fails when no condition's range is to blame.
+NOT_MEASURABLE = "not measurable"
+WRONG_VIEW = "wrong camera view"
+
+_HOLD_VIEW_HINTS: dict[str, str] = {
+    "sagittal": "turn side-on to the camera: this hold is timed from the side",
+    "frontal": "face the camera: this hold is timed from the front",
+}
+
+
 class HoldEngine:
     """Hold timer for a ``kind: hold`` spec: runs only while every hold condition is met and
-    pauses (grace period) when a condition lapses or the person cannot be measured."""
+    pauses (grace period) when a condition lapses or the person cannot be measured.
+
+    A hold condition bound to a camera view that the camera does not have stops the timer like
+    an unmeasurable frame, and :attr:`view_hint` says which way to turn (no cue is given on a
+    measurement the view cannot back up). Each hold is judged by the spec's form rules over its
+    frames and by its lapses (a condition that failed and recovered within ``grace_s``); holds
+    separated by more than ``set_break_s`` belong to different sets.
+    """
 
     def __init__(self, spec: MovementSpec) -> None:
         if spec.kind != "hold":
@@ -455,57 +525,115 @@ class HoldEngine:
         self._start: float | None = None
         self._last_good: float | None = None
         self._lapse_reason = ""
+        self._values: list[dict[str, float]] = []  # frames of the running hold, conditions met
+        self._pending: dict[int, int] = {}  # condition index -> frames failing in this lapse
+        self._lapses: dict[int, int] = {}  # condition index -> frames of recovered lapses
+        self._set_index = 1
         self.cue = ""
+        self.view_hint = ""
         self.status = "Get into position"
 
-    def _failing(self, f: Frame) -> str:
+    def _failing(self, f: Frame) -> tuple[str, int | None]:
+        """Why the frame breaks the hold ('' when it does not) and the condition at fault."""
         if not f.ok:
-            return "not measurable"
-        for c in self.spec.hold_conditions:
+            return NOT_MEASURABLE, None
+        for i, c in enumerate(self.spec.hold_conditions):
+            if c.view != "any" and not math.isfinite(f.values.get(YAW_KEY, math.nan)):
+                return NOT_MEASURABLE, i  # the view itself is unknown: nothing to turn to
+            if not view_supports(c.view, c.view_tolerance_deg, f.values):
+                return WRONG_VIEW, i
             v = f.values.get(c.signal, math.nan)
             if not math.isfinite(v):
-                return "not measurable"
-            if (c.min is not None and v < c.min) or (c.max is not None and v > c.max):
-                return c.cue
+                return NOT_MEASURABLE, i
+            if _out_of_range(c, v):
+                return c.cue, i
+        return "", None
+
+    def _form_cue(self, f: Frame) -> str:
+        for rule in self.spec.form_rules:
+            if not view_supports(rule.view, rule.view_tolerance_deg, f.values):
+                continue
+            v = f.values.get(rule.signal, math.nan)
+            if math.isfinite(v) and _out_of_range(rule, v):
+                return rule.cue
         return ""
 
     def step(self, f: Frame) -> None:
         """Advance by one frame."""
-        failing = self._failing(f)
+        failing, which = self._failing(f)
+        view = self.spec.hold_conditions[which].view if which is not None else "any"
+        self.view_hint = _HOLD_VIEW_HINTS.get(view, "") if failing == WRONG_VIEW else ""
         if not failing:
             if self._start is None:
+                last = self.holds[-1] if self.holds else None
+                if last is not None and f.t_s - last.end_s > self.spec.set_break_s:
+                    self._set_index += 1
                 self._start = f.t_s
+            for i, n in self._pending.items():  # recovered within the grace period: a lapse
+                self._lapses[i] = self._lapses.get(i, 0) + n
+            self._pending.clear()
             self._last_good = f.t_s
-            self.cue = ""
+            self._values.append(f.values)
+            self._lapse_reason = ""
+            self.cue = self._form_cue(f)
         else:
-            self.cue = failing if failing != "not measurable" else ""
+            judged = failing not in (NOT_MEASURABLE, WRONG_VIEW)
+            self.cue = failing if judged else ""
             if self._start is not None and self._last_good is not None:
                 if not self._lapse_reason:
                     self._lapse_reason = failing
+                if judged and which is not None:
+                    self._pending[which] = self._pending.get(which, 0) + 1
                 if f.t_s - self._last_good > self.spec.grace_s:
                     self._end(self._lapse_reason)
-        if not failing:
-            self._lapse_reason = ""
-        self.status = (
-            f"Hold {self.current_s:4.1f} s"
-            if self._start is not None
-            else ("Paused: the camera cannot see you" if not f.ok else "Get into position")
-        )
+        if self._start is not None:
+            self.status = f"Hold {self.current_s:4.1f} s"
+        elif not f.ok:
+            self.status = "Paused: the camera cannot see you"
+        elif self.view_hint:
+            self.status = f"Adjust the camera: {self.view_hint}"
+        else:
+            self.status = "Get into position"
+
+    def _faults(self) -> list[Fault]:
+        faults = [
+            fault
+            for rule in self.spec.form_rules
+            for fault in rule_faults(
+                (rule,),
+                [v for v in self._values if view_supports(rule.view, rule.view_tolerance_deg, v)],
+            )
+        ]
+        frames = len(self._values) + sum(self._lapses.values())
+        for i, n in sorted(self._lapses.items()):
+            c = self.spec.hold_conditions[i]
+            faults.append(Fault(id=f"lapse_{c.signal}", cue=c.cue, fraction=round(n / frames, 2)))
+        return faults
+
+    def _score(self, faults: list[Fault]) -> float:
+        weights = {r.id: r.weight for r in self.spec.form_rules}
+        lost = sum(weights.get(f.id, self.spec.lapse_weight) for f in faults)
+        return round(max(0.0, 100.0 - lost), 1)
 
     def _end(self, reason: str) -> None:
         assert self._start is not None
         assert self._last_good is not None
         duration = self._last_good - self._start
         if duration >= self.spec.min_hold_s:
+            faults = self._faults()
             self.holds.append(
                 HoldReport(
                     start_s=round(self._start, 3),
                     end_s=round(self._last_good, 3),
                     duration_s=round(duration, 3),
                     end_reason=reason,
+                    faults=tuple(faults),
+                    score=self._score(faults),
+                    set_index=self._set_index,
                 )
             )
         self._start, self._last_good, self._lapse_reason = None, None, ""
+        self._values, self._pending, self._lapses = [], {}, {}
 
     @property
     def running(self) -> bool:
@@ -523,6 +651,41 @@ class HoldEngine:
         """End of the recording."""
         if self._start is not None:
             self._end("recording ended")
+
+
+def hold_set_reports(holds: list[HoldReport]) -> list[SetReport]:
+    """Per-set hold seconds, hold counts and form scores (hold scores weighted by duration)."""
+    out = []
+    for index in sorted({h.set_index for h in holds}):
+        mine = [h for h in holds if h.set_index == index]
+        counts: dict[str, int] = {}
+        for h in mine:
+            for fault in h.faults:
+                counts[fault.id] = counts.get(fault.id, 0) + 1
+        out.append(
+            SetReport(
+                index=index,
+                reps=0,
+                partial_reps=0,
+                reps_left=0,
+                reps_right=0,
+                hold_s=round(sum(h.duration_s for h in mine), 3),
+                form_score=hold_form_score(mine),
+                fault_counts=counts,
+                holds=len(mine),
+            )
+        )
+    return out
+
+
+def hold_form_score(holds: list[HoldReport]) -> float | None:
+    """Mean of the hold scores weighted by hold duration (None without holds)."""
+    total = sum(h.duration_s for h in holds)
+    if not holds:
+        return None
+    if total <= 0:
+        return round(float(np.mean([h.score for h in holds])), 1)
+    return round(sum(h.score * h.duration_s for h in holds) / total, 1)
 
 
 def set_reports(reps: list[RepReport], spec: MovementSpec) -> list[SetReport]:

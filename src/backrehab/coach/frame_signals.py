@@ -312,6 +312,6 @@ def frame_features(world_m: Points, spec: MovementSpec, names: Iterable[str]) ->
     """
     frame = OneFrame(world_m)
     out = {name: frame_signal(name)(frame) for name in names}
-    if any(rule.view != "any" for rule in spec.form_rules):
+    if spec.needs_yaw:
         out[YAW_KEY] = frame_yaw_deg(world_m)
     return out

@@ -22,6 +22,8 @@ from backrehab.coach.engine import (
     RepEngine,
     RepReport,
     SetReport,
+    hold_form_score,
+    hold_set_reports,
     set_reports,
 )
 from backrehab.coach.signals import Body, compute_signals
@@ -99,7 +101,7 @@ def compute_features(world_m: FloatArray, spec: MovementSpec) -> dict[str, Float
     plus the body yaw when a form rule is bound to a camera view."""
     body = Body(world_m)
     out = compute_signals(body, spec_signal_names(spec))
-    if any(rule.view != "any" for rule in spec.form_rules):
+    if spec.needs_yaw:
         out[YAW_KEY] = yaw_deg(world_m)
     return out
 
@@ -166,8 +168,8 @@ def engine_report(
         reps_left=0,
         reps_right=0,
         per_rep=(),
-        sets=(),
-        form_score=None,
+        sets=tuple(hold_set_reports(holds)),
+        form_score=hold_form_score(holds),
         holds=tuple(holds),
         total_hold_s=round(sum(h.duration_s for h in holds), 3),
         frames=frames,

@@ -24,6 +24,10 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: The camera views a check can be bound to (``any``: judged from every view).
+CameraView = Literal["any", "frontal", "sagittal"]
+
+
 class FormRule(_Frozen):
     """A constraint on a signal during part of a repetition, with the cue to show."""
 
@@ -35,7 +39,7 @@ class FormRule(_Frozen):
     min_fraction: float = Field(0.3, gt=0, le=1, description="share of the phase's frames")
     cue: str
     weight: float = Field(25.0, gt=0, le=100, description="form-score points lost per rep")
-    view: Literal["any", "frontal", "sagittal"] = Field(
+    view: CameraView = Field(
         "any", description="judged only from this camera view (e.g. knee valgus: frontal)"
     )
     view_tolerance_deg: float = Field(30.0, gt=0, le=45)
@@ -43,12 +47,19 @@ class FormRule(_Frozen):
 
 class HoldCondition(_Frozen):
     """A signal range that must hold: for the hold timer to run, or (``position``) for the
-    person to be in the exercise position at all."""
+    person to be in the exercise position at all.
+
+    A hold condition bound to a ``view`` can be judged only from that camera view (yaw within
+    ``view_tolerance_deg``); from another view the hold is not timed and the coach asks the
+    person to turn instead of cueing on a measurement the view cannot back up.
+    """
 
     signal: str
     min: float | None = None
     max: float | None = None
     cue: str
+    view: CameraView = "any"
+    view_tolerance_deg: float = Field(30.0, gt=0, le=45)
 
 
 class MovementSpec(_Frozen):
@@ -90,6 +101,13 @@ class MovementSpec(_Frozen):
     hold_conditions: tuple[HoldCondition, ...] = ()
     grace_s: float = Field(0.5, ge=0, description="hold: lapse allowed (§7.1)")
     min_hold_s: float = Field(2.0, ge=0)
+    lapse_weight: float = Field(
+        10.0,
+        ge=0,
+        le=100,
+        description="hold: form-score points lost per condition that lapsed and recovered "
+        "within the grace period (PROJECT DEFAULT)",
+    )
     set_break_s: float = Field(15.0, gt=0, description="idle this long starts a new set")
 
     @model_validator(mode="after")
@@ -98,6 +116,8 @@ class MovementSpec(_Frozen):
         names += [c.signal for c in self.position]
         if self.follow_side and not self.side_signals:
             raise ValueError("follow_side needs side_signals")
+        if any(c.view != "any" for c in self.position):
+            raise ValueError("position conditions are judged from every view: drop their 'view'")
         if self.kind == "reps":
             names.append(self.signal)
             if self.start == self.end:
@@ -116,6 +136,13 @@ class MovementSpec(_Frozen):
             except KeyError:
                 raise ValueError(f"unknown signal '{name}'") from None
         return self
+
+    @property
+    def needs_yaw(self) -> bool:
+        """A form rule or hold condition is bound to a camera view (the yaw is computed)."""
+        return any(r.view != "any" for r in self.form_rules) or any(
+            c.view != "any" for c in self.hold_conditions
+        )
 
     @property
     def direction(self) -> float:

@@ -131,7 +131,7 @@ class LiveCoach:
             RepEngine(spec) if spec.kind == "reps" else HoldEngine(spec)
         )
         self._smoother = OneEuroFilter(min_cutoff_hz=MIN_CUTOFF_HZ, beta=BETA)
-        self._yaw_in_features = any(rule.view != "any" for rule in spec.form_rules)
+        self._yaw_in_features = spec.needs_yaw
         self._signal_names = spec_signal_names(spec)
         self._last_t: float | None = None
         self._frames = 0
@@ -341,6 +341,8 @@ class LiveCoach:
                 status, cue = "holding", engine.cue or None
             elif not found:
                 status, message = "paused", NOT_FOUND_MESSAGE
+            elif ok and engine.view_hint:
+                status, message = "adjust_camera", f"Camera: {engine.view_hint}"
             elif not ok or unmeasured:
                 status, message = "adjust_camera", self._unseen_message(vis)
             else:

@@ -1,7 +1,8 @@
 """Load the exercise library: the packaged YAML plus a clinic's own YAML files.
 
 Input: ``data/exercises.yaml`` (package data) and every ``*.yaml``/``*.yml`` file in
-``$BACKREHAB_EXERCISES_DIR`` and ``extra_dirs`` except the coach's ``*.specs.yaml``. Output: a frozen :class:`ExerciseLibrary`.
+``$BACKREHAB_EXERCISES_DIR`` and ``extra_dirs`` except the coach's ``*.specs.yaml``. Output: a
+frozen :class:`ExerciseLibrary`.
 Every problem raises :class:`~backrehab.errors.ConfigError` naming the file, entry and field.
 """
 

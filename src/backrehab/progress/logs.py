@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from backrehab.coach.engine import hold_form_score
 from backrehab.coach.run import CoachReport
 from backrehab.errors import InvalidResponseError
 
@@ -315,12 +316,14 @@ def _coach_sets(
                 DoneSet(
                     reps=len(chunk) // per_rep,
                     hold_s=round(sum(credited) / len(chunk), 3),
+                    form_score=hold_form_score(chunk),
                 )
             )
         # A hold is timed only while the form conditions are met, so it passes when it lasted
-        # the prescribed time (within the coach's 0.5 s grace) and recorded no fault.
+        # the prescribed time (within the coach's 0.5 s grace) and its form score (form rules,
+        # short lapses) is at least the pass score, as for repetitions.
         target = max(prescribed.hold_s - 0.5, 0.0)
-        passed = [h.duration_s >= target and not h.faults for h in holds]
+        passed = [h.duration_s >= target and h.score >= DEFAULT_PASS_SCORE for h in holds]
         rate = sum(passed) / len(passed) if passed else None
         return tuple(out), rate
     sets = []
@@ -358,7 +361,7 @@ def log_from_coach(
     half when the coach saw no sides) or from ``report.holds`` (grouped ``prescribed.reps`` holds
     per set, twice that when per side; each hold credited up to the prescribed hold).
     ``form_pass_rate`` = fraction of complete repetitions scoring ≥ 80 (PROJECT DEFAULT
-    :data:`DEFAULT_PASS_SCORE`), or of holds that lasted the prescribed time without a fault.
+    :data:`DEFAULT_PASS_SCORE`), or of holds that lasted the prescribed time and score as much.
     ``rom_deg`` = mean range of the complete repetitions when the coach measured it in degrees.
 
     Raises
