@@ -315,6 +315,34 @@ def test_reds_count_across_a_dose_change() -> None:
     assert _decide(logs, _track(dose(9))).action == "flag_review"
 
 
+def test_reds_count_across_a_switch_to_the_regression() -> None:
+    """A red, the switch to the regression, a red on it: two consecutive reds (review), since
+    the regression's track names the exercise it replaced; an unrelated exercise's red does not
+    count."""
+    logs = [
+        make_log(0, during=6),
+        make_log(1, exercise_id="bird_dog_single_limb", during=6),
+    ]
+    switched = ExerciseTrack(
+        exercise_id="bird_dog_single_limb",
+        dose=dose(),
+        ladder=RepsLadder(200),
+        regression_ids=("quadruped_rocking",),
+        replaced_ids=("bird_dog",),
+    )
+    p = _decide(logs, switched)
+    assert p.action == "flag_review"
+    assert "review.consecutive_reds" in _codes(p)
+    unrelated = ExerciseTrack(
+        exercise_id="bird_dog_single_limb",
+        dose=dose(),
+        ladder=RepsLadder(200),
+        regression_ids=("quadruped_rocking",),
+        replaced_ids=("glute_bridge",),
+    )
+    assert _decide(logs, unrelated).action == "step_back"
+
+
 def test_reds_separated_by_amber_only_step_back() -> None:
     """red, amber, red: not consecutive -> step back."""
     logs = [make_log(0, during=6), make_log(1, during=4), make_log(2, during=6)]

@@ -208,6 +208,16 @@ def test_red_session_at_the_ladder_bottom_switches_to_the_regression() -> None:
     assert new.dose == starting.model_copy(update={"days_per_week": len(new.schedule.days)})
     assert any(e.exercise_id == "prone_press_up" for e in current.excluded)
     assert all(proposal.proposal_id in v.reason for v in after.versions[1:])
+    # the regression remembers what it replaced, so a red on it continues the red streak
+    assert new.replaces == ("prone_press_up",)
+    assert track_for(new, LIBRARY).replaced_ids == ("prone_press_up",)
+    second = _proposal(
+        [_log(plan, "prone_press_up", 0, 7), _log(current, "prone_on_elbows", 1, 7)],
+        current,
+        "prone_on_elbows",
+    )
+    assert second.action == "flag_review"
+    assert "review.consecutive_reds" in [r.code for r in second.reasons]
 
 
 def test_repeat_changes_nothing_and_review_applies_its_suggestion() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -72,15 +73,21 @@ def _completion(log: SessionLog) -> float:
 
 
 def _expected(
-    sim: Simulation, log: SessionLog, history: list[tuple[SessionLog, str]], zone: str
+    sim: Simulation,
+    log: SessionLog,
+    history: list[tuple[SessionLog, str]],
+    zone: str,
+    family_history: list[tuple[SessionLog, str]],
 ) -> tuple[str, PrescribedDose | None, str | None]:
-    """(action, proposed dose, proposed exercise) by the §6.2 text."""
+    """(action, proposed dose, proposed exercise) by the §6.2 text: greens count this
+    exercise's sessions, reds the family's (a red, a switch to the regression and a red again
+    are two consecutive reds)."""
     ladder = list(sim.programme.ladders[log.exercise_id].steps)
     progression, regression = sim.programme.neighbours[log.exercise_id]
     i = ladder.index(log.prescribed)
     if zone == "red":
         reds = 1
-        for _, z in reversed(history):
+        for _, z in reversed(family_history):
             if z != "red":
                 break
             reds += 1
@@ -130,12 +137,15 @@ def test_proposals_match_section_6_2_step_by_step(sim: Simulation) -> None:
     logs = list(sim.data.sessions)
     recorded = {p.proposal_id: p for p in sim.proposals}
     history: dict[str, list[tuple[SessionLog, str]]] = {}
+    family_history: dict[int, list[tuple[SessionLog, str]]] = {}
     last_of_family: dict[int, tuple[str, PrescribedDose | None, str | None]] = {}
     for k, log in enumerate(logs):
         upto = [other for other in logs if other.date <= log.date]
         zone = _zone(log, upto)
         mine = history.setdefault(log.exercise_id, [])
-        action, rx, exercise = _expected(sim, log, mine, zone)
+        # one exercise of a family at a time: reds run on across switches, greens per exercise
+        streak = family_history.setdefault(_family(log.exercise_id), [])
+        action, rx, exercise = _expected(sim, log, mine, zone, streak)
         where = f"{log.exercise_id} on {log.date} (log {k})"
 
         # the session follows the previous proposal of its family
@@ -148,7 +158,11 @@ def test_proposals_match_section_6_2_step_by_step(sim: Simulation) -> None:
             else:
                 assert log.prescribed == prev_rx, where
 
-        track = sim.programme.track(log.exercise_id, log.prescribed)
+        lineage = dict.fromkeys(e.exercise_id for e, _ in reversed(streak))
+        track = replace(
+            sim.programme.track(log.exercise_id, log.prescribed),
+            replaced_ids=tuple(e for e in lineage if e != log.exercise_id),
+        )
         proposal = propose(logs, track, day=log.date)
         assert proposal is not None, where
         assert proposal.zone == zone, where
@@ -162,6 +176,7 @@ def test_proposals_match_section_6_2_step_by_step(sim: Simulation) -> None:
         assert stored.applied, where
         assert (stored.status == "approved") == (action == "flag_review"), where
         mine.append((log, zone))
+        streak.append((log, zone))
         last_of_family[family] = (action, rx if rx is not None else log.prescribed, exercise)
     assert len(recorded) == len(logs)
 

@@ -131,6 +131,9 @@ class PlanItem(_Frozen):
         Instructions for the patient; points for the clinician to watch.
     schedule
         Days, start time and minutes per session.
+    replaces
+        Exercises this item took the place of after a switch to a regression or progression,
+        most recent first (so a §6.2 red streak carries over the switch).
     """
 
     exercise_id: str
@@ -146,6 +149,7 @@ class PlanItem(_Frozen):
     notes: tuple[str, ...] = ()
     cautions: tuple[str, ...] = ()
     schedule: ItemSchedule = Field(default_factory=ItemSchedule)
+    replaces: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[int, int, str]:
         """Deterministic plan order: priority, rule order, exercise id."""

@@ -298,11 +298,14 @@ class PlanHistory(BaseModel):
         library: ExerciseLibrary | None = None,
         settings: ScheduleSettings | None = None,
         now: datetime | None = None,
+        replaces: Sequence[str] = (),
     ) -> PlanHistory:
         """A new version with one more item.
 
         The item starts at its ladder's starting dose unless ``dose`` is given, and is placed
         on days within the daily budget (or on ``days``). Its reason cites ``edit.add``.
+        ``replaces`` names the exercises it takes the place of (a switch proposal), most
+        recent first.
 
         Raises
         ------
@@ -370,6 +373,7 @@ class PlanHistory(BaseModel):
             ),
             cautions=cautions,
             schedule=ItemSchedule(days=chosen, time_of_day=time, minutes=minutes),
+            replaces=tuple(dict.fromkeys(r for r in replaces if r != exercise.id)),
         )
         new_plan = _replan(
             plan,

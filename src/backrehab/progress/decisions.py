@@ -245,6 +245,9 @@ class ExerciseTrack(Generic[DoseT]):
     ladder: LadderLike[DoseT]
     progression_ids: tuple[str, ...] = ()
     regression_ids: tuple[str, ...] = ()
+    replaced_ids: tuple[str, ...] = ()
+    """Exercises this one took the place of (a switch to a regression or progression), most
+    recent first: their sessions before the switch continue the §6.2 red streak."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,7 +457,9 @@ def decide(
 
     ``earlier`` holds the assessments before it (other exercises and later dates are ignored).
     Consecutive greens count only sessions at the same prescribed dose, so the count restarts
-    after every dose change; consecutive reds count across doses.
+    after every dose change; consecutive reds count across doses and across a switch of exercise
+    (the sessions of ``track.replaced_ids`` before this one continue the streak: a red, the
+    switch to the regression, and a red again are two consecutive reds).
 
     Raises
     ------
@@ -488,7 +493,12 @@ def decide(
             )
         )
     elif current.zone == "red":
-        reds = _trailing(series, lambda a: a.zone == "red")
+        lineage = {current.exercise_id, *track.replaced_ids}
+        streak = sorted(
+            (a for a in earlier if a.exercise_id in lineage and a.date < current.date),
+            key=lambda a: a.date,
+        )
+        reds = _trailing([*streak, current], lambda a: a.zone == "red")
         easier = track.ladder.step_back(dose)
         regression = track.regression_ids[0] if track.regression_ids else None
         if easier is not None:

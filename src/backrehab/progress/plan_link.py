@@ -70,7 +70,8 @@ def prescribed_from_dose(dose: Dose) -> PrescribedDose:
 
 def track_for(item: PlanItem, library: ExerciseLibrary | None = None) -> ExerciseTrack[Dose]:
     """The decision track of a plan item: its current dose on its own §6.3 ladder, with the
-    library's progression and regression ids (used at the top and bottom of the ladder)."""
+    library's progression and regression ids (used at the top and bottom of the ladder) and the
+    exercises the item replaced (their red sessions continue its red streak)."""
     lib = library if library is not None else load_library()
     exercise = lib.get(item.exercise_id)
     return ExerciseTrack(
@@ -79,6 +80,7 @@ def track_for(item: PlanItem, library: ExerciseLibrary | None = None) -> Exercis
         ladder=ladder_for(exercise),
         progression_ids=tuple(exercise.progression_ids),
         regression_ids=tuple(exercise.regression_ids),
+        replaced_ids=item.replaces,
     )
 
 
@@ -176,6 +178,7 @@ def apply_proposal(
             priority=item.priority,
             library=library,
             now=now,
+            replaces=(item.exercise_id, *item.replaces),
         )
     if proposal.proposed_dose is None or proposal.proposed_dose == item.dose:
         return history

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Generic, Literal, get_args
 
 import numpy as np
@@ -328,12 +328,20 @@ def _apply(
     track: ExerciseTrack[PrescribedDose],
     plan: Programme,
 ) -> ExerciseTrack[PrescribedDose]:
-    """The track after an applied proposal (a switched exercise starts at its starting dose)."""
+    """The track after an applied proposal (a switched exercise starts at its starting dose and
+    remembers the exercises it replaced, as a plan item does)."""
     if proposal.proposed_exercise_id is not None:
-        return plan.start(proposal.proposed_exercise_id)
+        started = plan.start(proposal.proposed_exercise_id)
+        lineage = (track.exercise_id, *track.replaced_ids)
+        return replace(
+            started,
+            replaced_ids=tuple(dict.fromkeys(e for e in lineage if e != started.exercise_id)),
+        )
     if proposal.proposed_dose is None:
         return track
-    return plan.track(track.exercise_id, proposal.proposed_dose)
+    return replace(
+        plan.track(track.exercise_id, proposal.proposed_dose), replaced_ids=track.replaced_ids
+    )
 
 
 def _progress(trajectory: Trajectory, week: float, weeks: int) -> float:
