@@ -23,6 +23,7 @@ from backrehab.progress.patient_data import (
     patient_data_from_mapping,
 )
 from backrehab.progress.report import (
+    BAND_COLOR,
     DEBUG_ENV,
     PAGE1_PNG,
     PAIN_COLOR,
@@ -132,6 +133,39 @@ def test_real_pdf_page1_shows_the_pain_trend(pdf_report: Path) -> None:
     assert pain.sum() > 300
     height = pixels.shape[0]
     assert 0.3 * height < np.nonzero(pain)[0].mean() < 0.7 * height
+
+
+def _band_rows(pixels: npt.NDArray[np.int16]) -> list[tuple[int, int]]:
+    """(first row, rows) of each run of at least 3 rows of page 1's pain plot area (30-70 % of
+    the height) that are mostly the MCID band's shade (BAND_COLOR at 30 % on white)."""
+    height = pixels.shape[0]
+    shade = np.round(255 - 0.3 * (255 - _rgb(BAND_COLOR))).astype(np.int16)
+    banded = (np.abs(pixels - shade).max(axis=2) <= 8).mean(axis=1) > 0.3
+    banded[: int(0.3 * height)] = False
+    banded[int(0.7 * height) :] = False
+    runs, start = [], None
+    for row, on in enumerate([*banded, False]):
+        if on and start is None:
+            start = row
+        elif not on and start is not None:
+            if row - start >= 3:
+                runs.append((start, row - start))
+            start = None
+    return runs
+
+
+def test_real_pdf_page1_shades_the_mcid_band_around_the_pain_baseline(
+    pdf_report: Path, tmp_path: Path
+) -> None:
+    """Page 1 of the real PDF shades baseline +- MCID behind the pain trend (a band tens of rows
+    tall, split by the dashed baseline); without pain data there is no band there."""
+    exe = _pdftoppm()
+    pixels = _image(_rasterise_page1(exe, pdf_report))
+    runs = _band_rows(pixels)
+    assert sum(n for _, n in runs) > 0.05 * pixels.shape[0], runs
+    assert len(runs) == 2, runs  # above and below the dashed baseline
+    without = write_report(patient_data_from_mapping(_minimal()), tmp_path / "no-pain.pdf")
+    assert _band_rows(_image(_rasterise_page1(exe, without))) == []
 
 
 def _trend_patient(first: int, last: int) -> PatientData:
