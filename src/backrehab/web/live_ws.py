@@ -6,6 +6,10 @@ and answers every frame with the state (count, hold, cue). Only a signed-in pati
 to a set of their own plan; the Origin must be this site; a reconnect with the set's id picks the
 set up where it was. Limits: 16 KB a message, 60 frames/s (a burst of 90); a malformed message
 gets an error frame, a flood closes the socket (1008).
+
+A refused socket is accepted first, then gets an error frame and is closed with a 44xx code
+(:data:`CLOSE_UNAUTHORISED` and the others): closing before accepting would reach the browser as
+an HTTP 403 and a bare 1006, without the reason. The page's script stops retrying on these codes.
 """
 
 from __future__ import annotations
@@ -44,9 +48,33 @@ MAX_REFUSED: Final = 200
 LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 CLOSE_UNAUTHORISED: Final = 4401
+"""Not signed in (or the session has ended)."""
 CLOSE_FORBIDDEN: Final = 4403
+"""Another site's page, a user who is not a patient, or another patient's set."""
 CLOSE_NOT_FOUND: Final = 4404
+"""The exercise is not in the patient's home programme, or the coach cannot follow it."""
+CLOSE_GONE: Final = 4410
+"""The set to resume is no longer on the server (restarted, idle too long, or replaced)."""
 CLOSE_INSECURE: Final = 4426
+"""Plain ``ws://`` to a host other than this machine where HTTPS is required."""
+CLOSE_POLICY: Final = 1008
+"""Too many frames."""
+CLOSE_BUSY: Final = 1013
+"""The server holds too many live sets: try again later."""
+MAX_REASON_BYTES: Final = 123
+"""A WebSocket close reason is at most 123 bytes of UTF-8."""
+
+
+INSECURE_PAGE_MESSAGE: Final = (
+    "The live coach needs a secure connection: open this page with https:// (browsers only "
+    "give the camera to secure pages, and the body points you send must be encrypted). Ask your "
+    "clinic to enable HTTPS; on the server's own machine http://localhost works too."
+)
+INSECURE_SOCKET_MESSAGE: Final = "Use a secure connection (https:// and wss://)."
+RESUME_FAILED_MESSAGE: Final = (
+    "The set in progress could not be resumed (the server was restarted or the set ended). "
+    "Start a new set."
+)
 
 
 def _host(value: str) -> str:
@@ -68,12 +96,7 @@ def live_page(
     """The live coach page: camera set-up check, skeleton, count, hold timer, cue, summary."""
     settings = request.app.state.settings
     if insecure(request.url.scheme, request.headers.get("host", ""), settings.https_required):
-        return render_error(
-            request,
-            "The live coach needs a secure connection: open this page with https:// (browsers "
-            "only give the camera to secure pages).",
-            400,
-        )
+        return render_error(request, INSECURE_PAGE_MESSAGE, 400)
     status = assets_status()
     if not status.ok:
         return render_error(
@@ -114,23 +137,27 @@ class _Rate:
         return True
 
 
-def _who(app: Any, cookies: dict[str, str]) -> tuple[int, str, int] | None:
-    """(user id, e-mail, patient id) of a signed-in patient's cookie, or None."""
+def _who(app: Any, cookies: dict[str, str]) -> tuple[int, str, int] | int:
+    """(user id, e-mail, patient id) of a signed-in patient's cookie, else the close code:
+    :data:`CLOSE_UNAUTHORISED` without a valid session, :data:`CLOSE_FORBIDDEN` for a user who
+    is not a patient with a record."""
     settings = app.state.settings
     token = cookies.get(settings.session_cookie_name)
     if not token:
-        return None
+        return CLOSE_UNAUTHORISED
     try:
         user_id = read_token(app.state.secret_key, token)
     except AuthenticationError:
-        return None
+        return CLOSE_UNAUTHORISED
     with session_scope(app.state.engine) as session:
         user = session.get(User, user_id)
-        if user is None or not user.is_active or user.role != "patient":
-            return None
+        if user is None or not user.is_active:
+            return CLOSE_UNAUTHORISED
+        if user.role != "patient":
+            return CLOSE_FORBIDDEN
         patient = session.query(Patient).filter(Patient.user_id == user.id).first()
         if patient is None:
-            return None
+            return CLOSE_FORBIDDEN
         return user.id, user.email, patient.id
 
 
@@ -156,6 +183,33 @@ async def _error(websocket: WebSocket, message: str) -> None:
     await websocket.send_json({"type": "error", "error": message})
 
 
+def close_reason(message: str) -> str:
+    """``message`` cut to fit a WebSocket close reason (123 bytes of UTF-8, whole characters)."""
+    data = message.encode("utf-8")
+    if len(data) <= MAX_REASON_BYTES:
+        return message
+    return data[: MAX_REASON_BYTES - 3].decode("utf-8", errors="ignore").rstrip() + "..."
+
+
+async def _refuse(websocket: WebSocket, code: int, message: str) -> None:
+    """Accept, send the error frame (with the close code) and close with ``code``: a browser
+    then sees the code and the reason (a close before accepting reaches it as a bare 1006)."""
+    await websocket.accept()
+    await _refuse_open(websocket, code, message)
+
+
+async def _refuse_open(websocket: WebSocket, code: int, message: str) -> None:
+    """The error frame (with the close code), then the close, on an open socket."""
+    await websocket.send_json({"type": "error", "error": message, "close_code": code})
+    await websocket.close(code=code, reason=close_reason(message))
+
+
+_REFUSALS: Final = {
+    CLOSE_UNAUTHORISED: "Please sign in as a patient to use the live coach.",
+    CLOSE_FORBIDDEN: "Only a patient can use the live coach, for their own programme.",
+}
+
+
 @router.websocket("/ws/coach")
 async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "") -> None:
     """Landmark frames in, coach states out (see the module docstring)."""
@@ -164,33 +218,40 @@ async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "")
     host = websocket.headers.get("host", "")
     origin = websocket.headers.get("origin")
     if origin is None or urlsplit(origin).netloc != host:
-        await websocket.close(code=CLOSE_FORBIDDEN, reason="Cross-site connection refused.")
+        await _refuse(websocket, CLOSE_FORBIDDEN, "Cross-site connection refused.")
         return
     if insecure(websocket.url.scheme, host, settings.https_required):
-        await websocket.close(code=CLOSE_INSECURE, reason="Use a secure (wss://) connection.")
+        await _refuse(websocket, CLOSE_INSECURE, INSECURE_SOCKET_MESSAGE)
         return
     who = await run_in_threadpool(_who, app, dict(websocket.cookies))
-    if who is None:
-        await websocket.close(code=CLOSE_UNAUTHORISED, reason="Please sign in as a patient.")
+    if isinstance(who, int):
+        await _refuse(websocket, who, _REFUSALS[who])
         return
     _, email, patient_id = who
     registry: live_sets.LiveRegistry = app.state.live
     try:
         await run_in_threadpool(_check, app, patient_id, email, exercise)
-        current = (
-            registry.attach(live, patient_id, exercise)
-            if live
-            else registry.start(patient_id, exercise)
-        )
     except PermissionDeniedError as exc:
-        await websocket.close(code=CLOSE_FORBIDDEN, reason=exc.user_message)
+        await _refuse(websocket, CLOSE_FORBIDDEN, exc.user_message)
         return
-    except NotFoundError as exc:
-        await websocket.close(code=CLOSE_NOT_FOUND, reason=exc.user_message[:120])
+    except BackrehabError as exc:  # NotFoundError, or ConfigError: the coach cannot follow it
+        await _refuse(websocket, CLOSE_NOT_FOUND, exc.user_message)
         return
-    except BackrehabError as exc:
-        await websocket.close(code=CLOSE_NOT_FOUND, reason=exc.user_message[:120])
-        return
+    if live:
+        try:
+            current = registry.attach(live, patient_id, exercise)
+        except PermissionDeniedError as exc:
+            await _refuse(websocket, CLOSE_FORBIDDEN, exc.user_message)
+            return
+        except NotFoundError:
+            await _refuse(websocket, CLOSE_GONE, RESUME_FAILED_MESSAGE)
+            return
+    else:
+        try:
+            current = registry.start(patient_id, exercise)
+        except BackrehabError as exc:  # the server holds too many sets
+            await _refuse(websocket, CLOSE_BUSY, exc.user_message)
+            return
     await websocket.accept()
     if not live:
         await run_in_threadpool(_audit_start, app, email, patient_id, current)
@@ -213,7 +274,7 @@ async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "")
             if not rate.allow():
                 refused += 1
                 if refused > MAX_REFUSED:
-                    await websocket.close(code=1008, reason="Too many frames.")
+                    await _refuse_open(websocket, CLOSE_POLICY, "Too many frames.")
                     return
                 await _error(websocket, "Too many frames: slow down (at most 60 a second).")
                 continue

@@ -41,9 +41,12 @@ class Settings(BaseSettings):
     max_video_mb: float = Field(default=300.0, gt=0, le=4000)
     job_mode: Literal["process", "thread", "inline"] = "process"
     job_workers: int = Field(default=1, ge=1, le=16)
-    require_https: bool | None = None
-    """Refuse the camera pages over plain HTTP for hosts other than localhost (None: on in
-    production)."""
+    require_https: bool = True
+    """Refuse the live coach's page and socket over plain HTTP (``ws://``) for any host other
+    than localhost, 127.0.0.1 or ::1. The scheme is the one the request arrived with; behind a
+    reverse proxy uvicorn takes it from ``X-Forwarded-Proto`` only for the proxy addresses in
+    ``FORWARDED_ALLOW_IPS`` (default 127.0.0.1 and ::1). ``false`` is an explicit opt-out for a
+    trusted network only (browsers still give the camera to secure pages only)."""
 
     @property
     def media_dir(self) -> Path:
@@ -60,10 +63,8 @@ class Settings(BaseSettings):
 
     @property
     def https_required(self) -> bool:
-        """Whether non-local hosts must use HTTPS."""
-        if self.require_https is not None:
-            return self.require_https
-        return self.environment == "production"
+        """Whether non-local hosts must use HTTPS (:attr:`require_https`)."""
+        return self.require_https
 
     def resolved_secret_key(self) -> bytes:
         """The signing key: ``secret_key``, else (development only) the data-dir key file.

@@ -3,7 +3,8 @@ and across reconnects, and the finished set stored as a ``live`` analysis job (n
 video never left the patient's device) that the session log then cites.
 
 The registry is per server process; a set idle for :data:`IDLE_S` is dropped. Only the patient
-who started a set can attach to it.
+who started a set can attach to it. A patient keeps at most :data:`MAX_SETS_PER_PATIENT` sets:
+starting another forgets that patient's least recently used one (never another patient's).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from backrehab.web.services.actor import Actor, audit
 
 IDLE_S: Final = 30 * 60
 MAX_SETS: Final = 500
+MAX_SETS_PER_PATIENT: Final = 3
 
 
 @dataclass
@@ -55,12 +57,27 @@ class LiveRegistry:
         for key in [k for k, s in self._sets.items() if now - s.last_seen > IDLE_S]:
             del self._sets[key]
 
+    def _evict_oldest_of(self, patient_id: int) -> None:
+        """Make room for one more set of the patient: forget their least recently used sets."""
+        own = sorted(
+            (s for s in self._sets.values() if s.patient_id == patient_id),
+            key=lambda s: s.last_seen,
+        )
+        for old in own[: max(0, len(own) - MAX_SETS_PER_PATIENT + 1)]:
+            del self._sets[old.live_id]
+
     def start(self, patient_id: int, exercise_id: str) -> LiveSet:
-        """A new set of ``exercise_id`` for the patient (the exercise must have a coach spec)."""
+        """A new set of ``exercise_id`` for the patient (the exercise must have a coach spec).
+
+        The patient's least recently used set is forgotten first when they already have
+        :data:`MAX_SETS_PER_PATIENT`. Raises :class:`InvalidResponseError` when the server
+        holds :data:`MAX_SETS` sets.
+        """
         coach = LiveCoach(spec_for(exercise_id))
         live = LiveSet(secrets.token_urlsafe(18), patient_id, exercise_id, coach)
         with self._lock:
             self._expire(time.monotonic())
+            self._evict_oldest_of(patient_id)
             if len(self._sets) >= MAX_SETS:
                 raise InvalidResponseError("live coach: the server is busy; try again shortly")
             self._sets[live.live_id] = live
@@ -82,6 +99,12 @@ class LiveRegistry:
         """Forget a set."""
         with self._lock:
             self._sets.pop(live_id, None)
+
+    def ids_of(self, patient_id: int) -> list[str]:
+        """The ids of the patient's sets, least recently used first."""
+        with self._lock:
+            own = [s for s in self._sets.values() if s.patient_id == patient_id]
+        return [s.live_id for s in sorted(own, key=lambda s: s.last_seen)]
 
 
 def check_exercise(session: Session, patient: Patient, exercise_id: str) -> None:

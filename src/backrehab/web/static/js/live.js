@@ -2,7 +2,9 @@
 // MediaPipe tasks-vision (vendored, no network); only the 33 body landmarks of each frame go to
 // the server over a WebSocket, and the server's coach engine answers with the count, the hold
 // timer and the cue. Frames that arrive while a pose is being estimated are skipped, never
-// queued. A dropped connection reconnects to the same set.
+// queued (and the socket's worker drops a frame while earlier ones await their reply). A dropped
+// connection reconnects to the same set, waiting 1 s, then 2, 4, 8 and at most 10 s between
+// tries; a refusal (44xx: sign-in, ownership, unknown exercise, HTTPS) stops and says why.
 import { FilesetResolver, PoseLandmarker } from "/static/vendor/mediapipe/vision_bundle.mjs";
 
 const root = document.getElementById("live");
@@ -19,6 +21,7 @@ const ui = {
   finish: document.getElementById("live-finish"),
   summary: document.getElementById("live-summary"),
   fps: document.getElementById("live-fps"),
+  problem: document.getElementById("live-problem"),
 };
 const exercise = root.dataset.exercise;
 const needsSide = root.dataset.sideView === "true";
@@ -36,15 +39,28 @@ let finished = false;
 let lastVideoTime = -1;
 let processed = 0;
 let fpsStart = 0;
+let retryMs = 1000;
+let needNewSet = false; // the set could not be resumed: Start opens a new one
+const RETRY_MAX_MS = 10000;
+// Close codes of the server (src/backrehab/web/live_ws.py): refusals are final, never retried.
+const CLOSE_GONE = 4410; // the set to resume is no longer on the server
+const FINAL_CLOSES = new Set([1008, 4401, 4403, 4404, 4426]);
 const rtts = [];
 const serverMs = [];
 const serverCpuMs = [];
 window.backrehabLive = {
   rtts, serverMs, serverCpuMs, processed: () => processed, model, state: null, summary: null,
   fps: () => (fpsStart ? processed / ((performance.now() - fpsStart) / 1000) : 0),
+  dropped: 0, closed: null,
 };
 
 function say(text) { ui.status.textContent = text; }
+
+// A problem the patient must act on: in the page's alert region (read out by screen readers).
+function problem(text) {
+  ui.problem.hidden = !text; // shown first, so the alert is announced when the text arrives
+  ui.problem.textContent = text;
+}
 
 async function loadModel() {
   const fileset = await FilesetResolver.forVisionTasks("/static/vendor/mediapipe/wasm");
@@ -74,19 +90,44 @@ function connect() {
 
 function onClose(code, reason) {
   socketOpen = false;
-  if (finished || code === 4403 || code === 4401 || code === 4404 || code === 4426) {
-    if (!finished) say(reason || "The coach closed the connection.");
+  window.backrehabLive.closed = { code, reason };
+  if (finished) return;
+  if (FINAL_CLOSES.has(code)) {
+    running = false;
+    ui.start.hidden = true;
+    ui.finish.hidden = true;
+    say("The coach stopped.");
+    problem(reason || `The coach closed the connection (code ${code}).`);
     return;
   }
-  say("Connection lost: reconnecting…");
-  setTimeout(connect, 1000); // the server keeps the set: nothing is lost
+  if (code === CLOSE_GONE) { // e.g. the server was restarted: this set is lost, a new one is not
+    liveId = "";
+    root.dataset.liveId = "";
+    needNewSet = true;
+    running = false;
+    ui.reps.textContent = "0";
+    ui.hold.textContent = "0.0 s";
+    ui.cue.textContent = "";
+    ui.finish.hidden = true;
+    ui.start.hidden = false;
+    say("Set up: check the list below, then press Start.");
+    problem(reason || "The set in progress could not be resumed. Start a new set.");
+    return;
+  }
+  const wait = retryMs;
+  retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  say(`Connection lost: reconnecting in ${Math.round(wait / 1000)} s…`);
+  setTimeout(connect, wait); // the server keeps the set: nothing is lost
 }
 
 function onMessage(msg) {
+  if (msg.dropped !== undefined) window.backrehabLive.dropped = msg.dropped;
   if (msg.type === "hello") {
+    retryMs = 1000;
     liveId = msg.live_id;
     root.dataset.liveId = liveId;
     showState(msg.state);
+    if (running) say("Go: the coach is counting.");
   } else if (msg.type === "state") {
     if (msg.rtt_ms !== undefined) rtts.push(msg.rtt_ms);
     serverMs.push(msg.server_ms);
@@ -96,8 +137,8 @@ function onMessage(msg) {
     finished = true;
     window.backrehabLive.summary = msg;
     showSummary(msg);
-  } else if (msg.type === "error") {
-    ui.cue.textContent = msg.error;
+  } else if (msg.type === "error" && msg.close_code === undefined) {
+    ui.cue.textContent = msg.error; // a refused frame: the socket goes on
   }
 }
 
@@ -242,6 +283,11 @@ async function start() {
 }
 
 ui.start.addEventListener("click", () => {
+  problem("");
+  if (needNewSet) { // after a set that could not be resumed
+    needNewSet = false;
+    connect();
+  }
   running = true;
   ui.start.hidden = true;
   ui.finish.hidden = false;
@@ -251,7 +297,8 @@ ui.start.addEventListener("click", () => {
 ui.finish.addEventListener("click", () => send({ type: "finish" }));
 
 if (!navigator.mediaDevices || !window.isSecureContext) {
-  say("The camera needs a secure (https://) page. Ask your clinic to enable HTTPS.");
+  say("The coach cannot start.");
+  problem("The camera needs a secure (https://) page. Ask your clinic to enable HTTPS.");
 } else {
   start();
 }
