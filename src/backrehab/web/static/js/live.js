@@ -243,6 +243,7 @@ function onFrame(now, meta) {
     draw(lm);
     const ready = showChecks(checks(lm, measureLight()));
     root.dataset.ready = String(ready); // advisory: the server still says when it cannot judge
+    if (!running) ui.start.textContent = ready ? "Start the set" : "Start anyway (set-up not complete)";
     if (running) {
       send({
         type: "frame", seq: ++seq, t: meta.mediaTime,
