@@ -410,3 +410,54 @@ def test_clinic_export_is_for_admins(app: App, role: str) -> None:
     document = app.client("admin").get("/api/v1/clinic/export").json()
     assert document["format"] == "backrehab-clinic"
     assert {p["ref"] for p in document["tables"]["patients"]} == {"P1", "P2"}
+
+
+def test_me_and_logout(app: App) -> None:
+    """/me names the signed-in user; logout (with the CSRF token) clears the session, after
+    which /me is a 401; logout without the token is a 403 and keeps the session."""
+    client = app.client("clinician")
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["email"] == app.world.emails["clinician"]
+    assert me.json()["role"] == "clinician"
+    assert "password_hash" not in me.json()
+    token = client.headers.pop("X-CSRF-Token")
+    assert client.post("/api/v1/logout").status_code == 403
+    assert client.get("/api/v1/me").status_code == 200
+    out = client.post("/api/v1/logout", headers={"X-CSRF-Token": token})
+    assert out.status_code == 204
+    client.cookies.clear()  # what the browser does with the expired cookie
+    after = client.get("/api/v1/me")
+    assert after.status_code == 401
+    assert after.json() == {"error": "Please sign in."}
+    assert app.client().get("/api/v1/me").status_code == 401
+
+
+def test_assessments_start_and_read(app: App) -> None:
+    """Staff start a (re)assessment and read the newest one with its parts; without one the read
+    is a 404 with a message; a patient may not read the clinician's assessment (403)."""
+    client = app.client("clinician")
+    url = f"/api/v1/patients/{app.world.p2}"
+    none_yet = client.post("/api/v1/patients", json={"ref": "NEW-A", "display_name": "Ann"}).json()[
+        "id"
+    ]
+    missing = client.get(f"/api/v1/patients/{none_yet}/assessment")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "This patient has no assessment yet."}
+    started = client.post(f"{url}/assessments")
+    assert started.status_code == 201
+    assert started.json()["parts"] == []
+    scored = client.post(
+        f"{url}/questionnaires",
+        json={"instrument": "rmdq", "answers": [1] * 6 + [0] * 18},
+    )
+    assert scored.status_code == 201
+    latest = client.get(f"{url}/assessment")
+    assert latest.status_code == 200
+    assert latest.json()["id"] == started.json()["id"]
+    assert "questionnaire.rmdq" in latest.json()["parts"]
+    again = client.post(f"{url}/assessments")
+    assert again.json()["id"] != started.json()["id"]
+    assert client.get(f"{url}/assessment").json()["parts"] == []
+    patient = app.client("patient").get(f"/api/v1/patients/{app.world.p1}/assessment")
+    assert patient.status_code == 403
