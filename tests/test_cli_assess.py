@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from backrehab.assess.findings import Assessment
+from backrehab.pose.pipeline import analyze_sequence
 from tests.cli_helpers import cli_fails, cli_json, cli_ok
 from tests.conftest import BUNDLED_MEDIA, DEMO_CLIP
+from tests.synth import Posture, sequence_of
 
 
 def test_score_odi_keys(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,6 +108,40 @@ def test_endurance_needs_times_or_video(capsys: pytest.CaptureFixture[str]) -> N
     assert "hold times" in cli_fails(["endurance"], capsys)
     assert "flexor" in cli_fails(["endurance", "--flexor", "-5"], capsys).lower()
     assert "--test" in cli_fails(["endurance", str(DEMO_CLIP), "--test", "crunch"], capsys)
+
+
+def test_endurance_typed_time_and_video_in_one_battery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--flexor S with --extensor-video FILE gives one battery: flex_ext from both, each
+    test's source (typed, or the video with its hold segments)."""
+    from backrehab.assess import from_media
+
+    level = Posture(trunk_inclination=90)
+    dropped = Posture(trunk_inclination=115, hip_flexion=25)
+    analysis = analyze_sequence(sequence_of([level] * 80 + [dropped] * 20, yaw_deg=-90.0, fps=10.0))
+    monkeypatch.setattr(from_media, "analyze_media", lambda *a, **k: analysis)
+    video = tmp_path / "sorensen.mp4"
+    video.write_bytes(b"analysed by the patched pose step")
+    data = cli_json(["endurance", "--flexor", "12", "--extensor-video", str(video)], capsys)
+    extensor_s = data["times"]["extensor_s"]
+    assert extensor_s == pytest.approx(7.9, abs=0.3)
+    assert data["flex_ext"] == pytest.approx(12.0 / extensor_s)
+    assert "flexor_extensor_imbalance" in data["flags"]
+    assert data["sources"]["flexor_s"] == {"source": "typed"}
+    assert data["sources"]["extensor_s"]["source"] == "video"
+    assert data["sources"]["extensor_s"]["video"] == "sorensen.mp4"
+    assert len(data["sources"]["extensor_s"]["holds"]) == 1
+
+
+def test_endurance_video_options_bad_use_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing test video, or VIDEO --test mixed with battery times, exits 2 with a message."""
+    missing = tmp_path / "nope.mp4"
+    assert "nope.mp4" in cli_fails(["endurance", "--side-left-video", str(missing)], capsys)
+    mixed = cli_fails(["endurance", str(DEMO_CLIP), "--test", "flexor", "--flexor", "5"], capsys)
+    assert "--flexor-video" in mixed
 
 
 @pytest.mark.video

@@ -437,7 +437,12 @@ def ergo(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """RULA or REBA workstation score, from measured angles or from a side-view photo."""
-    from backrehab.ergonomics import findings_from, score_from_dict, score_to_json_dict
+    from backrehab.ergonomics import (
+        findings_from,
+        score_from_dict,
+        score_to_json_dict,
+        side_from_dict,
+    )
 
     name = method.lower()
     if name not in ("rula", "reba"):
@@ -449,8 +454,9 @@ def ergo(
     if angles is not None:
         data = _read_json(angles)
         score = score_from_dict(name, data)
-        result = score_to_json_dict(score)
-        result["findings"] = [f.model_dump(mode="json") for f in findings_from(score)]
+        side = side_from_dict(data)
+        result = score_to_json_dict(score, side=side)
+        result["findings"] = [f.model_dump(mode="json") for f in findings_from(score, side=side)]
     else:
         assert photo is not None
         from backrehab.assess.from_media import ergonomics_from_photo
@@ -550,33 +556,98 @@ def endurance(
     side_right: Annotated[
         float | None, typer.Option("--side-right", help="Right side bridge, s.")
     ] = None,
+    flexor_video: Annotated[
+        Path | None, typer.Option("--flexor-video", help="Video of the flexor test, to time.")
+    ] = None,
+    extensor_video: Annotated[
+        Path | None,
+        typer.Option("--extensor-video", help="Video of the Biering-Sørensen test, to time."),
+    ] = None,
+    side_left_video: Annotated[
+        Path | None,
+        typer.Option("--side-left-video", help="Video of the left side bridge, to time."),
+    ] = None,
+    side_right_video: Annotated[
+        Path | None,
+        typer.Option("--side-right-video", help="Video of the right side bridge, to time."),
+    ] = None,
     sex: Annotated[str | None, typer.Option("--sex", help="female or male (norms).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Trunk endurance: ratios and flags from typed hold times, or a hold timed from video."""
+    """Trunk endurance: the battery's ratios and flags from typed times and/or videos of each
+    test (--flexor-video ...), or the holds of one video (VIDEO --test)."""
     from backrehab.assess import from_media
+    from backrehab.assess.endurance import EnduranceTest
     from backrehab.assess.endurance_video import HOLD_TESTS
 
+    typed = {
+        "flexor_s": flexor,
+        "extensor_s": extensor,
+        "side_left_s": side_left,
+        "side_right_s": side_right,
+    }
+    videos = {
+        test_: path
+        for test_, path in (
+            (EnduranceTest.FLEXOR, flexor_video),
+            (EnduranceTest.EXTENSOR, extensor_video),
+            (EnduranceTest.SIDE_BRIDGE_LEFT, side_left_video),
+            (EnduranceTest.SIDE_BRIDGE_RIGHT, side_right_video),
+        )
+        if path is not None
+    }
     if video is None:
         if test is not None:
             raise ConfigError(
                 "--test needs a VIDEO; for typed times use --flexor, --extensor, "
                 "--side-left and --side-right."
             )
-        if all(v is None for v in (flexor, extensor, side_left, side_right)):
+        if all(v is None for v in typed.values()) and not videos:
             raise ConfigError(
-                "Give hold times (--flexor, --extensor, --side-left, "
-                "--side-right) or a VIDEO with --test."
+                "Give hold times (--flexor, --extensor, --side-left, --side-right), videos of "
+                "the tests (--flexor-video, --extensor-video, --side-left-video, "
+                "--side-right-video) or a VIDEO with --test."
             )
-        data = from_media.endurance_from_times(
-            flexor_s=flexor,
-            extensor_s=extensor,
-            side_left_s=side_left,
-            side_right_s=side_right,
-            sex=_sex(sex),
-        )
+        if not videos:
+            data = from_media.endurance_from_times(
+                flexor_s=flexor,
+                extensor_s=extensor,
+                side_left_s=side_left,
+                side_right_s=side_right,
+                sex=_sex(sex),
+            )
+            _emit(data, as_json, "Trunk endurance battery")
+            return
+        chosen_sex = _sex(sex)
+        missing = [str(p) for p in videos.values() if not p.is_file()]
+        if missing:
+            raise ConfigError(f"File not found: {', '.join(missing)}")
+        timed = []
+        for battery_test, path in videos.items():
+            with _progress(
+                not as_json and sys.stderr.isatty(), f"Pose: {path.name}"
+            ) as on_progress:
+                timed.append(
+                    from_media.time_battery_hold(
+                        path, battery_test, cache=_cache(), on_progress=on_progress
+                    )
+                )
+        data = from_media.endurance_battery(typed_s=typed, timed=timed, sex=chosen_sex)
+        if not as_json:
+            for field, source in data["sources"].items():
+                if source["source"] == "video":
+                    out_console.print(
+                        f"{field}: {source['time_s']:.1f} s, longest of "
+                        f"{len(source['holds'])} hold(s) in {source['video']}"
+                    )
         _emit(data, as_json, "Trunk endurance battery")
         return
+    if videos or any(v is not None for v in typed.values()):
+        raise ConfigError(
+            "VIDEO --test times the holds of one video on its own; to combine videos with typed "
+            "times in one battery use --flexor-video, --extensor-video, --side-left-video and "
+            "--side-right-video (without VIDEO)."
+        )
     if test not in HOLD_TESTS:
         raise ConfigError(f"--test must be one of {', '.join(HOLD_TESTS)} with a video.")
     with _progress(not as_json and sys.stderr.isatty(), f"Pose: {video.name}") as on_progress:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backrehab.assess.endurance_video import time_hold_test
+from backrehab.assess.endurance_video import HoldSettings, time_hold_test
 from backrehab.errors import PoseQualityError
 from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import analyze_sequence
@@ -68,6 +68,38 @@ def test_side_bridge_is_not_a_plank() -> None:
     assert bridge.longest_hold_s == pytest.approx(4.9, abs=0.2)
     assert bridge.side in ("left", "right")
     assert time_hold_test(result, "plank").holds == ()
+
+
+@pytest.mark.parametrize(("hip_shift_m", "ends"), [(0.18, True), (-0.18, False)])
+def test_side_bridge_ends_on_a_hip_sag_not_on_a_pike(hip_shift_m: float, ends: bool) -> None:
+    """§3.3: after 6 s the hips move 18 cm (body line well below 160°): dropped towards the
+    floor the hold ends there; lifted into a pike it goes on to the end of the recording."""
+    seq = _roll_onto_side(sequence_of(_timeline((PLANK, 10)), yaw_deg=0.0, fps=FPS))
+    world = seq.world_m.copy()
+    world[60:, [23, 24], 1] += hip_shift_m  # world y points down: + = towards the floor
+    wide_trunk = HoldSettings(max_trunk_from_horizontal_deg=25.0)  # test the body line alone
+    result = time_hold_test(analyze_sequence(seq.replace(world_m=world)), "side_bridge", wide_trunk)
+    assert len(result.holds) == 1
+    hold = result.holds[0]
+    if ends:
+        assert hold.end_s == pytest.approx(5.9, abs=0.15)
+        assert "hips dropped below the shoulder-ankle line" in hold.end_reason
+    else:
+        assert hold.end_s == pytest.approx(9.9, abs=0.15)
+        assert hold.end_reason == "recording ended"
+
+
+def test_hold_confidence_follows_landmark_visibility() -> None:
+    """A plank seen fully has confidence 1; with its landmarks at visibility 0.6 it is timed the
+    same but its confidence drops to about 0.6."""
+    seq = sequence_of(_timeline((STAND, 1), (PLANK, 5), (STAND, 1)), yaw_deg=90.0, fps=FPS)
+    clear = time_hold_test(analyze_sequence(seq), "plank")
+    visibility = np.full_like(seq.visibility, 0.6)
+    dim = time_hold_test(analyze_sequence(seq.replace(visibility=visibility)), "plank")
+    assert clear.confidence == pytest.approx(1.0)
+    assert dim.longest_hold_s == pytest.approx(clear.longest_hold_s)
+    assert dim.mean_visibility == pytest.approx(0.6)
+    assert dim.confidence == pytest.approx(0.6, abs=0.01)
 
 
 def test_biering_sorensen_ends_when_the_trunk_drops() -> None:

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from backrehab.assess import from_media
 from backrehab.assess.findings import Assessment, AssessmentFileError, Domain, Severity
 from backrehab.assess.intake import build_assessment, parse_intake
 from backrehab.errors import InvalidResponseError
+from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
 from tests.conftest import BUNDLED_MEDIA
+from tests.synth import Posture, sequence_of
 
 INTAKE = {
     "patient_ref": "test-001",
@@ -191,3 +194,86 @@ def test_questionnaire_yellow_flags_reach_the_red_flag_screen() -> None:
     nprs = {"nprs": "3"}
     low = build_assessment(parse_intake({"questionnaires": nprs, "red_flags": {}}))
     assert low.findings[0].code == "safety.red_flag.none"
+
+
+def _sorensen_analysis() -> AnalysisResult:
+    """A synthetic Biering-Sørensen video: trunk level for 8 s, then dropped (hold ~7.9 s)."""
+    level = Posture(trunk_inclination=90)
+    dropped = Posture(trunk_inclination=115, hip_flexion=25)
+    return analyze_sequence(sequence_of([level] * 80 + [dropped] * 20, yaw_deg=-90.0, fps=10.0))
+
+
+def test_typed_times_and_hold_videos_form_one_battery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typed flexor time and a video-timed extensor hold of one visit give one battery with
+    flex_ext; the video's holds are kept and no one-test battery findings are added."""
+    (tmp_path / "sorensen.mp4").write_bytes(b"analysed by the patched pose step")
+    analysis = _sorensen_analysis()
+    monkeypatch.setattr(from_media, "analyze_media", lambda *a, **k: analysis)
+    a = build_assessment(
+        parse_intake(
+            {
+                "sex": "male",
+                "endurance_times_s": {"flexor_s": 10.0},
+                "holds": [{"video": "sorensen.mp4", "test": "biering_sorensen"}],
+            }
+        ),
+        base_dir=tmp_path,
+    )
+    battery = a.results["endurance"]
+    extensor_s = battery["times"]["extensor_s"]
+    assert extensor_s == pytest.approx(7.9, abs=0.3)
+    assert battery["flex_ext"] == pytest.approx(10.0 / extensor_s)
+    assert battery["sources"]["flexor_s"] == {"source": "typed"}
+    assert battery["sources"]["extensor_s"]["video"] == "sorensen.mp4"
+    assert len(battery["sources"]["extensor_s"]["holds"]) == 1
+    hold = a.results["hold.0.biering_sorensen"]
+    assert (hold["battery_test"], hold["in_battery"]) == ("extensor", "endurance")
+    codes = [f.code for f in a.findings if f.domain is Domain.ENDURANCE]
+    assert "endurance.flexor_extensor_imbalance" in codes
+    assert len(codes) == len(set(codes))  # each check once: no separate one-test battery
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {
+                "endurance_times_s": {"extensor_s": 60},
+                "holds": [{"video": "a.mp4", "test": "biering_sorensen"}],
+            },
+            "holds.0: the extensor test is already given by endurance_times_s.extensor_s",
+        ),
+        (
+            {
+                "holds": [
+                    {"video": "a.mp4", "test": "side_bridge", "side": "left"},
+                    {"video": "b.mp4", "test": "side_bridge", "side": "left"},
+                ]
+            },
+            "holds.1: the side bridge left test is already given by holds.0",
+        ),
+        ({"holds": [{"video": "a.mp4", "test": "plank", "side": "left"}]}, "holds.0.side"),
+    ],
+)
+def test_a_battery_test_given_twice_is_refused(data: dict[str, object], message: str) -> None:
+    """Each battery test comes from one place: typed or one video; only side bridges have a side."""
+    with pytest.raises(InvalidResponseError, match=message):
+        parse_intake(data)
+
+
+def test_questionnaire_version_in_the_intake() -> None:
+    """An ODI given with version v2.1a is scored; ODI v1.0 or the Fritz-modified ODI is refused
+    when the intake is read, naming questionnaires.odi.version."""
+    odi = "1,2,3,1,2,1,2,na,2,2"
+    a = build_assessment(
+        parse_intake({"questionnaires": {"odi": {"answers": odi, "version": "ODI v2.1a"}}})
+    )
+    assert a.results["questionnaire.odi"]["percent"] == 35.6
+    for version, why in (("v1.0", "pain-intensity"), ("Fritz modified", "section 8")):
+        with pytest.raises(InvalidResponseError, match=r"questionnaires\.odi\.version") as info:
+            parse_intake({"questionnaires": {"odi": {"answers": odi, "version": version}}})
+        assert why in info.value.user_message
+    with pytest.raises(InvalidResponseError, match=r"questionnaires\.odi"):
+        parse_intake({"questionnaires": {"odi": {"answers": odi, "form": "2.1a"}}})

@@ -35,6 +35,17 @@ def test_front_photo_flags_pelvic_drop_with_its_side() -> None:
     assert {"posture.pelvic_obliquity", "posture.shoulder_obliquity"} <= codes
 
 
+def test_normal_knee_alignment_findings_keep_their_side() -> None:
+    """Both standing knee-alignment findings within the norm still say left and right, while a
+    normal obliquity (a direction, not a limb) has no side."""
+    result = assess_posture(photo_of(Posture(), 0.0))
+    knees = [f for f in result.findings if f.code == "posture.knee_alignment"]
+    assert [f.severity for f in knees] == [Severity.NORMAL, Severity.NORMAL]
+    assert sorted(f.side for f in knees) == ["left", "right"]
+    shoulders = next(f for f in result.findings if f.code == "posture.shoulder_obliquity")
+    assert (shoulders.severity, shoulders.side) == (Severity.NORMAL, "none")
+
+
 def test_shoulder_height_difference_in_percent_of_width() -> None:
     """The right shoulder raised by 10 % of the shoulder span reads +10 % next to its tilt."""
     seq = sequence_of([Posture()], yaw_deg=0.0)

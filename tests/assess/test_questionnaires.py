@@ -22,6 +22,7 @@ from backrehab.assess.questionnaires import (
     QuestionnaireSettings,
     RmdqResult,
     StartBackResult,
+    check_version,
     findings_from,
     nprs_band,
     odi_band,
@@ -1080,3 +1081,65 @@ def test_every_unknown_instrument_is_refused(name: str) -> None:
     """Any name that is not a known instrument raises InvalidResponseError."""
     with pytest.raises(InvalidResponseError, match="known instruments"):
         score_instrument(name, [])
+
+
+# -- ODI versions (§1.1: reject v1.0 and the Fritz-modified ODI at import) -------------------
+
+ODI_ANSWERS = [1, 2, 3, 1, 2, 1, 2, None, 2, 2]
+
+
+@pytest.mark.parametrize(
+    "version",
+    [
+        None,
+        "2.1a",
+        "v2.1a",
+        "V2.1A",
+        "ODI v2.1a",
+        "ODI 2.1a",
+        "odi-v2.1a",
+        "version 2.1a",
+        "Oswestry Disability Index version 2.1a",
+        " v 2.1 a ",
+    ],
+)
+def test_odi_v2_1a_in_its_usual_spellings_is_scored(version: str | None) -> None:
+    """ODI v2.1a written in any usual way (or not stated) is scored as usual: 16/45 -> 35.6 %."""
+    check_version("odi", version)
+    assert score_odi(ODI_ANSWERS, version=version).percent == 35.6
+    result = score_instrument("odi", ODI_ANSWERS, version=version)
+    assert isinstance(result, OdiResult)
+    assert result.percent == 35.6
+
+
+@pytest.mark.parametrize(
+    ("version", "why"),
+    [
+        ("v1.0", "different pain-intensity statements"),
+        ("1.0", "different pain-intensity statements"),
+        ("ODI v1", "different pain-intensity statements"),
+        ("Fritz", "Fritz-modified ODI replaces section 8"),
+        ("modified ODI", "Fritz-modified ODI replaces section 8"),
+        ("mODI", "Fritz-modified ODI replaces section 8"),
+        ("v2.0", "only ODI v2.1a is scored"),
+        ("2.1", "only ODI v2.1a is scored"),
+        ("", "only ODI v2.1a is scored"),
+    ],
+)
+def test_other_odi_versions_are_refused_with_the_reason(version: str, why: str) -> None:
+    """ODI v1.0, the Fritz-modified ODI and any other version are refused, saying why."""
+    for call in (
+        lambda: check_version("odi", version),
+        lambda: score_odi(ODI_ANSWERS, version=version),
+        lambda: score_instrument("odi", ODI_ANSWERS, version=version),
+    ):
+        with pytest.raises(InvalidResponseError, match=re.escape(why)):
+            call()
+
+
+def test_a_version_for_another_instrument_or_not_text_is_refused() -> None:
+    """Only the ODI has a version to check; a version for RMDQ, or a number, is refused."""
+    with pytest.raises(InvalidResponseError, match="only checked for the ODI"):
+        score_instrument("rmdq", [0] * 24, version="24-item")
+    with pytest.raises(InvalidResponseError, match="must be text"):
+        check_version("odi", 2.1)  # type: ignore[arg-type]

@@ -73,9 +73,10 @@ def test_front_view_valgus_flagged_on_one_side() -> None:
 
 def test_fppa_limit_depends_on_sex() -> None:
     """A median FPPA between the male (8°) and female (13°) limits is flagged for men only."""
-    analysis = _squats(5, yaw=0.0, medial_m=0.05)
-    female = run_screen(analysis, "squat", ScreenSettings(sex="female"))
-    male = run_screen(analysis, "squat", ScreenSettings(sex="male"))
+    analysis = _squats(5, yaw=0.0, medial_m=0.025)
+    peak = {"fppa_max_knee_flexion_deg": None}  # read at the true peak (100°)
+    female = run_screen(analysis, "squat", ScreenSettings(sex="female", **peak))
+    male = run_screen(analysis, "squat", ScreenSettings(sex="male", **peak))
     fppa = female.summary["median_left_fppa_deg"]
     assert 8.0 < fppa < 13.0
     f_flag = next(
@@ -86,6 +87,68 @@ def test_fppa_limit_depends_on_sex() -> None:
     )
     assert f_flag.severity is Severity.NORMAL
     assert m_flag.severity is not Severity.NORMAL
+
+
+def test_fppa_is_read_at_peak_knee_flexion_up_to_the_norms_depth() -> None:
+    """§4.3: FPPA is read at each knee's peak flexion: a shallow squat (58°) at its bottom; a deep
+    one (100°) on the way down where it reaches the norms' depth (60°, the cap), unless the cap is
+    lifted; the threshold reading takes the first frame at 60°. The flexion and time of each
+    reading are reported."""
+    assert ScreenSettings().fppa_reading == "peak_knee_flexion"
+    assert ScreenSettings().fppa_max_knee_flexion_deg == 60.0
+    shallow = run_screen(_squats(5, yaw=0.0, depth_deg=58.0, medial_m=0.025), "squat").reps[0]
+    assert shallow.values["left_fppa_knee_flexion_deg"] == pytest.approx(58.0, abs=2.0)
+    assert shallow.values["left_fppa_time_s"] == pytest.approx(shallow.event_s, abs=0.1)
+    analysis = _squats(5, yaw=0.0, medial_m=0.025)  # the knee drifts in as it bends
+    capped = run_screen(analysis, "squat")
+    rep = capped.reps[0]
+    assert 55.0 <= rep.values["left_fppa_knee_flexion_deg"] <= 60.0
+    assert rep.values["left_fppa_time_s"] < rep.event_s
+    deep = run_screen(analysis, "squat", ScreenSettings(fppa_max_knee_flexion_deg=None))
+    assert deep.reps[0].values["left_fppa_knee_flexion_deg"] == pytest.approx(100.0, abs=2.0)
+    assert deep.reps[0].values["left_fppa_time_s"] == pytest.approx(rep.event_s, abs=0.1)
+    assert capped.summary["median_left_fppa_deg"] < deep.summary["median_left_fppa_deg"] - 3.0
+    early = run_screen(analysis, "squat", ScreenSettings(fppa_reading="knee_flexion_threshold"))
+    first = early.reps[0].values["left_fppa_knee_flexion_deg"]
+    assert 60.0 <= first < 70.0
+
+
+def test_a_foreshortened_thigh_gives_no_fppa() -> None:
+    """Where no frame of a repetition shows the thigh at least half the shank's image length,
+    the FPPA is not measurable (None, with the reason), never a projected sagittal bend."""
+    analysis = _squats(3, yaw=0.0, medial_m=0.025)
+    none = run_screen(analysis, "squat", ScreenSettings(fppa_min_thigh_ratio=1.5)).reps[0]
+    assert none.values["left_fppa_deg"] is None
+    assert "foreshortened" in none.sources["left_fppa_deg"]
+
+
+def test_poorly_visible_legs_lower_the_finding_confidence() -> None:
+    """Confidence comes from the measurement: legs seen at visibility 0.6 give depth and valgus
+    findings about 0.6 as confident as fully visible ones (not a fixed number)."""
+    t = np.arange(0, 4 * 3.0 + 1.0, 1 / FPS)
+    phase = (1 - np.cos(2 * np.pi * np.clip(t - 0.5, 0, None) / 3.0)) / 2
+    postures = [
+        Posture(
+            knee_flexion=100 * p,
+            hip_flexion=90 * p,
+            trunk_inclination=30 * p,
+            ankle_dorsiflexion=30 * p,
+            left_knee_medial_m=0.02 * p,
+        )
+        for p in phase
+    ]
+    seq = sequence_of(postures, yaw_deg=0.0, fps=FPS)
+    seen = {
+        f.code + f.side: f.confidence for f in run_screen(analyze_sequence(seq), "squat").findings
+    }
+    visibility = seq.visibility.copy()
+    visibility[:, 23:29] = 0.6  # hips, knees, ankles
+    dim = run_screen(analyze_sequence(seq.replace(visibility=visibility)), "squat")
+    got = {f.code + f.side: f.confidence for f in dim.findings}
+    assert seen["movement.squat.depthnone"] == pytest.approx(1.0)
+    assert got["movement.squat.depthnone"] == pytest.approx(0.6, abs=0.01)
+    assert got["movement.squat.dynamic_valgusleft"] == pytest.approx(0.6, abs=0.01)
+    assert got["movement.squat.trunk_leannone"] == pytest.approx(0.8, abs=0.01)  # 2 of 4 dim
 
 
 def test_shallow_squat_and_partial_last_rep() -> None:
@@ -133,6 +196,8 @@ def test_hinge_hip_share_and_soft_knees() -> None:
         for f in good.findings
     )
     assert not any(f.code == "movement.hinge.knee_dominant" for f in good.findings)
+    share = next(f for f in good.findings if f.code == "movement.hinge.hip_contribution")
+    assert share.confidence == pytest.approx(0.75)  # fully visible, times the proxy factor
     squatty = run_screen(_hinges(70.0), "hinge")
     assert any(f.code == "movement.hinge.knee_dominant" for f in squatty.findings)
 

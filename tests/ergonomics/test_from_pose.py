@@ -133,7 +133,7 @@ def test_hunched_scores_worse_than_upright_for_the_same_person(
 
 
 def test_cli_ergo_from_angles_file(capsys: pytest.CaptureFixture[str]) -> None:
-    """ergo --angles prints method, score, action_level and side for both methods."""
+    """ergo --angles prints method, score, action_level and side (the file's, else none)."""
     docs = Path(__file__).resolve().parents[2] / "docs" / "examples"
     rula = cli_json(
         ["ergo", "--method", "rula", "--angles", str(docs / "rula-angles.json")], capsys
@@ -143,7 +143,9 @@ def test_cli_ergo_from_angles_file(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert (rula["method"], rula["score"], rula["action_level"]) == ("rula", 4, 2)
     assert (reba["method"], reba["score"], reba["action_level"]) == ("reba", 10, 3)
-    assert rula["side"] == "none"
+    assert rula["side"] == "right"  # given in the example file
+    assert rula["findings"][0]["side"] == "right"
+    assert reba["side"] == "none"  # not given
 
 
 @pytest.mark.video

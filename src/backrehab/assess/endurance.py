@@ -601,7 +601,35 @@ def _title(check: EnduranceCheck) -> str:
     return f"Low {label} endurance" if check.flagged else f"{label.capitalize()} endurance not low"
 
 
-def findings_from(result: EnduranceResult, *, include_normal: bool = True) -> list[Finding]:
+_CHECK_TESTS: Final[Mapping[str, tuple[EnduranceTest, ...]]] = MappingProxyType(
+    {
+        "flexor_extensor_imbalance": (EnduranceTest.FLEXOR, EnduranceTest.EXTENSOR),
+        "side_bridge_asymmetry": (EnduranceTest.SIDE_BRIDGE_LEFT, EnduranceTest.SIDE_BRIDGE_RIGHT),
+        "lateral_extensor_imbalance": (
+            EnduranceTest.EXTENSOR,
+            EnduranceTest.SIDE_BRIDGE_LEFT,
+            EnduranceTest.SIDE_BRIDGE_RIGHT,
+        ),
+        **{code: (test,) for test, code in _LOW_CODE.items()},
+    }
+)
+"""The tests whose times each check uses."""
+
+
+def _check_confidence(
+    check: EnduranceCheck, result: EnduranceResult, confidence: Mapping[EnduranceTest, float]
+) -> float:
+    """The lowest confidence of the tests a check uses (a test not listed counts 1.0)."""
+    used = [t for t in _CHECK_TESTS[check.code] if result.times.time_of(t) is not None]
+    return min((float(confidence.get(t, 1.0)) for t in used), default=1.0)
+
+
+def findings_from(
+    result: EnduranceResult,
+    *,
+    include_normal: bool = True,
+    confidence: Mapping[EnduranceTest, float] | None = None,
+) -> list[Finding]:
     """Findings of an endurance battery, one per check, in the order of ``result.checks``.
 
     Codes: ``endurance.flexor_extensor_imbalance``, ``endurance.side_bridge_asymmetry`` (side =
@@ -617,6 +645,10 @@ def findings_from(result: EnduranceResult, *, include_normal: bool = True) -> li
         Output of :func:`evaluate_endurance`.
     include_normal
         Also return the checks within their targets (severity normal).
+    confidence
+        Test -> 0-1, how far its time can be trusted (a video timing's confidence); tests not
+        given count 1.0 (typed by a clinician). A finding takes the lowest confidence of the
+        tests it uses.
 
     Returns
     -------
@@ -637,6 +669,7 @@ def findings_from(result: EnduranceResult, *, include_normal: bool = True) -> li
             unit=c.unit,
             norm=c.norm,
             side=c.side,
+            confidence=_check_confidence(c, result, confidence or {}),
             source=SOURCE,
             evidence={"threshold": c.threshold, **c.evidence},
         )

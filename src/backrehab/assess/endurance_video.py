@@ -34,7 +34,9 @@ class HoldSettings(BaseModel):
     grace_s: float = Field(0.5, ge=0, description="lapse allowed before the hold ends (§7.1)")
     min_hold_s: float = Field(2.0, ge=0, description="shorter holds are ignored")
     plank_min_body_line_deg: float = Field(165.0, description="interior(shoulder, hip, ankle)")
-    side_bridge_min_body_line_deg: float = Field(160.0, description="§3.3 camera timing")
+    side_bridge_min_body_line_deg: float = Field(
+        160.0, description="§3.3: ends below this with the hip below the shoulder-ankle line"
+    )
     max_elbow_from_vertical_deg: float = Field(20.0, description="elbow under the shoulder")
     max_trunk_from_horizontal_deg: float = Field(
         15.0, description="plank, side bridge: trunk within this of horizontal"
@@ -71,6 +73,15 @@ class HoldTimingResult(BaseModel):
     total_hold_s: float
     measurable_fraction: float
     side: Literal["left", "right", "none"] = "none"
+    mean_visibility: float | None = Field(
+        None, description="mean visibility of the landmarks the test uses, over its holds"
+    )
+    confidence: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="mean visibility x measurable share of the hold frames (all frames if none)",
+    )
 
 
 def _nanmean(a: FloatArray, axis: int) -> FloatArray:
@@ -90,6 +101,22 @@ def _mid(w: FloatArray, a: L, b: L) -> FloatArray:
 def _body_line(w: FloatArray, side: str) -> FloatArray:
     s = side.upper()
     return interior_deg(_p(w, L[f"{s}_SHOULDER"]), _p(w, L[f"{s}_HIP"]), _p(w, L[f"{s}_ANKLE"]))
+
+
+def _hip_drop_m(w: FloatArray, side: str) -> FloatArray:
+    """Signed height of the hip below the shoulder-ankle line, metres (+ = towards the floor).
+
+    The hip is compared with the closest point of the line through shoulder and ankle (same
+    side); world y points down, so a positive value is a sag and a negative one a pike.
+    """
+    s = side.upper()
+    shoulder, hip, ankle = (_p(w, L[f"{s}_{j}"]) for j in ("SHOULDER", "HIP", "ANKLE"))
+    axis = ankle - shoulder
+    length2 = np.einsum("ij,ij->i", axis, axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        along = np.einsum("ij,ij->i", hip - shoulder, axis) / length2
+    closest = shoulder + along[:, None] * axis
+    return np.asarray(hip[:, 1] - closest[:, 1], dtype=np.float64)
 
 
 def _elbow_from_vertical(w: FloatArray, side: str) -> FloatArray:
@@ -143,12 +170,28 @@ def _conditions(
                 if test == "side_bridge"
                 else s.plank_max_shoulder_tilt_deg - tilt
             )
+            if test == "side_bridge":
+                # §3.3: the hold ends when the body line bends below 160° with the hip dropped
+                # below the shoulder-ankle line; a pike (hip above the line) does not end it
+                drop = _hip_drop_m(w, side)
+                ok = (line >= min_line) | (drop <= 0)
+                line_check = (
+                    f"hips dropped below the shoulder-ankle line (body line below {min_line:g}°)",
+                    np.where(
+                        np.isfinite(line) & np.isfinite(drop), np.where(ok, 1.0, -1.0), np.nan
+                    ),
+                )
+            else:
+                line_check = (
+                    f"body line below {min_line:g}° (hips sagging or piking)",
+                    line - min_line,
+                )
             checks = [
                 (
                     "body not on its side" if test == "side_bridge" else "body turned on its side",
                     body_on_side,
                 ),
-                (f"body line below {min_line:g}° (hips sagging or piking)", line - min_line),
+                line_check,
                 ("elbow not under the shoulder", s.max_elbow_from_vertical_deg - elbow),
                 ("trunk not horizontal", s.max_trunk_from_horizontal_deg - np.abs(elevation)),
             ]
@@ -182,6 +225,47 @@ def _conditions(
     return in_posture, measurable, reasons, side
 
 
+def _landmarks_used(test: HoldTest, side: str) -> tuple[L, ...]:
+    """Landmarks the conditions of ``test`` are measured on."""
+    if test == "side_bridge" and side in ("left", "right"):
+        s = side.upper()
+        return (
+            L.LEFT_SHOULDER,
+            L.RIGHT_SHOULDER,
+            *(L[f"{s}_{j}"] for j in ("ELBOW", "HIP", "ANKLE")),
+        )
+    trunk = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
+    if test in ("plank", "side_bridge"):
+        return (*trunk, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    return trunk
+
+
+def _hold_confidence(
+    result: AnalysisResult,
+    test: HoldTest,
+    side: str,
+    holds: tuple[HoldInterval, ...],
+    measurable: npt.NDArray[np.bool_],
+) -> tuple[float | None, float]:
+    """(mean visibility, confidence) of a timing: the landmarks' mean visibility over the frames
+    of ``holds`` (the longest hold, the test time) times the share of those frames that could be
+    measured; over all frames when there is no hold."""
+    t = result.cleaned.t_s
+    frames = np.zeros(len(t), dtype=bool)
+    for h in holds:
+        frames |= (t >= h.start_s - 1e-6) & (t <= h.end_s + 1e-6)
+    if not frames.any():
+        frames[:] = True
+    vis = result.raw.visibility[frames][:, [int(p) for p in _landmarks_used(test, side)]]
+    if not np.isfinite(vis).any():
+        return None, 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        visibility = float(np.nanmean(vis))
+    share = float(measurable[frames].mean())
+    return round(visibility, 4), round(max(0.0, min(1.0, visibility * share)), 3)
+
+
 def _trunk_backward(result: AnalysisResult) -> npt.NDArray[np.bool_]:
     """True where the trunk leans backwards (shoulders behind the hips), from the 3D angle."""
     incl = result.angles.values_deg["trunk_inclination_3d"]
@@ -198,10 +282,16 @@ def time_hold_test(
 
     - ``plank``: body line interior(shoulder, hip, ankle) >= 165°, elbow under the shoulder
       (within 20° of vertical), trunk within 15° of horizontal (exercise library, front_plank).
-    - ``side_bridge``: as plank on the supporting (lower) side with body line >= 160° (§3.3).
+    - ``side_bridge``: as plank on the supporting (lower) side, but the body-line rule is §3.3's:
+      the hold ends when interior(shoulder, hip, ankle) < 160° **and** the hip is below the
+      shoulder-ankle line (a sag towards the floor); a pike (hip above the line) does not end
+      it.
     - ``biering_sorensen``: trunk between 10° below and 15° above horizontal (§3.3).
     - ``flexor``: trunk leaning back at 60° from the floor; ends when it falls back by more than
       5° (§3.3).
+
+    ``confidence`` is the mean visibility of the landmarks the test uses over the longest hold
+    times the share of its frames that could be measured (grace-period lapses lower it).
 
     Raises
     ------
@@ -243,6 +333,10 @@ def time_hold_test(
         )
         for h in holds
     )
+    longest = max(intervals, key=lambda h: h.duration_s, default=None)
+    visibility, confidence = _hold_confidence(
+        result, test, side, () if longest is None else (longest,), measurable
+    )
     return HoldTimingResult(
         test=test,
         holds=intervals,
@@ -250,4 +344,6 @@ def time_hold_test(
         total_hold_s=round(sum(h.duration_s for h in intervals), 3),
         measurable_fraction=round(float(measurable.mean()), 4),
         side=side,
+        mean_visibility=visibility,
+        confidence=confidence,
     )

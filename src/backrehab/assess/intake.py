@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backrehab.assess import from_media, questionnaires, red_flags
-from backrehab.assess.endurance import EnduranceSettings, times_from_mapping
+from backrehab.assess.endurance import EnduranceSettings, EnduranceTest, times_from_mapping
 from backrehab.assess.endurance_video import HoldSettings, HoldTest
 from backrehab.assess.findings import Assessment, Finding
 from backrehab.assess.posture import PostureSettings
@@ -39,12 +39,39 @@ class ScreenRequest(BaseModel):
 
 
 class HoldRequest(BaseModel):
-    """One endurance-hold video."""
+    """One endurance-hold video.
+
+    A battery test (``flexor``, ``biering_sorensen``, ``side_bridge``) joins the visit's McGill
+    battery with the typed times; ``side`` (side bridge only) is the side it was filmed for,
+    checked against the side seen in the video (default: the side seen).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     video: str
     test: HoldTest
+    side: Literal["left", "right"] | None = None
+
+    @property
+    def battery_test(self) -> EnduranceTest | None:
+        """The battery test this video times when known before timing, else None (a plank,
+        or a side bridge without ``side``)."""
+        if self.test == "plank" or (self.test == "side_bridge" and self.side is None):
+            return None
+        return EnduranceTest.from_hold_test(self.test, self.side or "none")
+
+
+class QuestionnaireAnswers(BaseModel):
+    """Answers of one questionnaire with the version of the form they were given on.
+
+    ``version`` is checked by :func:`~backrehab.assess.questionnaires.check_version`: for the
+    ODI only v2.1a is accepted (ODI v1.0 and the Fritz-modified ODI are refused, §1.1).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answers: str
+    version: str | None = None
 
 
 class ErgoRequest(BaseModel):
@@ -90,7 +117,7 @@ class Intake(BaseModel):
     patient_ref: str = ""
     sex: Literal["female", "male"] | None = None
     employed: bool = True
-    questionnaires: dict[str, str] = Field(default_factory=dict)
+    questionnaires: dict[str, str | QuestionnaireAnswers] = Field(default_factory=dict)
     red_flags: dict[str, Any] | None = None
     endurance_times_s: dict[str, Any] | None = None
     posture_photos: dict[Literal["front", "side"], list[str]] = Field(default_factory=dict)
@@ -215,28 +242,67 @@ def check_intake(intake: Intake) -> AssessmentSettings:
             f"known: {', '.join(questionnaires.INSTRUMENTS)}."
         )
     chosen = assessment_settings(intake)
-    for name, answers in intake.questionnaires.items():  # cheap: score now, fail early
-        questionnaires.score_instrument(
-            name,
-            questionnaires.parse_answers(name, answers),
-            employed=intake.employed,
-            settings=chosen.questionnaires,
-        )
+    for name, entry in intake.questionnaires.items():  # cheap: score now, fail early
+        _score_questionnaire(intake, name, entry, chosen)
     if intake.red_flags is not None:
         red_flags.intake_from_mapping(intake.red_flags)
+    given: dict[EnduranceTest, str] = {}
     if intake.endurance_times_s is not None:
         times = intake.endurance_times_s
         if "sex" in times:
             raise InvalidResponseError(
                 "Invalid intake: endurance_times_s.sex: give sex once, at the top of the intake."
             )
-        times_from_mapping(times)  # unknown fields and bad times are named here
+        typed = times_from_mapping(times)  # unknown fields and bad times are named here
         if all(v is None for v in times.values()):
             raise InvalidResponseError(
                 "Invalid intake: endurance_times_s gives no hold time (flexor_s, extensor_s, "
                 "side_left_s, side_right_s)."
             )
+        given = {
+            t: f"endurance_times_s.{t.times_field}"
+            for t in EnduranceTest
+            if typed.time_of(t) is not None
+        }
+    for k, hold in enumerate(intake.holds):
+        if hold.side is not None and hold.test != "side_bridge":
+            raise InvalidResponseError(
+                f"Invalid intake: holds.{k}.side: only a side_bridge has a side, not a {hold.test}."
+            )
+        test = hold.battery_test
+        if test is None:
+            continue
+        if test in given:
+            raise InvalidResponseError(
+                f"Invalid intake: holds.{k}: the {test.value.replace('_', ' ')} test is already "
+                f"given by {given[test]}; give each battery test once, typed or from one video."
+            )
+        given[test] = f"holds.{k}"
     return chosen
+
+
+def _score_questionnaire(
+    intake: Intake,
+    name: str,
+    entry: str | QuestionnaireAnswers,
+    chosen: AssessmentSettings,
+) -> questionnaires.QuestionnaireResult:
+    """Score one questionnaire of the intake; a refused version names ``questionnaires.<name>``."""
+    answers, version = (entry, None) if isinstance(entry, str) else (entry.answers, entry.version)
+    try:
+        questionnaires.check_version(name, version)
+    except InvalidResponseError as exc:
+        raise InvalidResponseError(
+            f"Invalid intake: questionnaires.{name}.version: {exc.user_message}",
+            detail=exc.detail,
+        ) from exc
+    return questionnaires.score_instrument(
+        name,
+        questionnaires.parse_answers(name, answers),
+        employed=intake.employed,
+        settings=chosen.questionnaires,
+        version=version,
+    )
 
 
 def parse_intake(data: Mapping[str, Any]) -> Intake:
@@ -295,7 +361,10 @@ def build_assessment(
     Every media file is checked to exist before anything is analysed. The red-flag screen runs
     first; its findings come first. When the intake has a red-flag part, a STarT Back high risk
     or an elevated FABQ also answers ``psychosocial_high_risk`` (routine review, §9.3), with a
-    note saying so; without a red-flag part no screen is invented. Nothing is skipped silently:
+    note saying so; without a red-flag part no screen is invented. The typed endurance times
+    and the battery-test hold videos (flexor, Biering-Sørensen, side bridges) form one McGill
+    battery (result ``endurance``, with each test's source); each video's holds are also kept as
+    ``hold.<k>.<test>``. Nothing is skipped silently:
     a part that cannot be assessed raises its own clear error. ``Assessment.settings`` records
     the analysis configuration, sex, employment and every threshold used (see
     :class:`AssessmentSettings`).
@@ -323,16 +392,8 @@ def build_assessment(
         },
     )
     scored = [
-        (
-            name,
-            questionnaires.score_instrument(
-                name,
-                questionnaires.parse_answers(name, answers),
-                employed=intake.employed,
-                settings=chosen.questionnaires,
-            ),
-        )
-        for name, answers in intake.questionnaires.items()
+        (name, _score_questionnaire(intake, name, entry, chosen))
+        for name, entry in intake.questionnaires.items()
     ]
     if intake.red_flags is not None:
         answers = dict(intake.red_flags)
@@ -355,14 +416,22 @@ def build_assessment(
             result_name=f"questionnaire.{name}",
             result=questionnaires.result_to_json_dict(result),
         )
-    if intake.endurance_times_s is not None:
-        typed = times_from_mapping({**intake.endurance_times_s, "sex": intake.sex})
-        data = from_media.endurance_from_times(
-            flexor_s=typed.flexor_s,
-            extensor_s=typed.extensor_s,
-            side_left_s=typed.side_left_s,
-            side_right_s=typed.side_right_s,
-            sex=typed.sex,
+    battery_holds = {  # video-timed battery tests join the typed times in one battery
+        k: from_media.time_battery_hold(
+            base / hold.video,
+            hold.battery_test or hold.test,
+            settings=chosen.holds,
+            config=config,
+            cache=cache,
+        )
+        for k, hold in enumerate(intake.holds)
+        if hold.test != "plank"
+    }
+    if intake.endurance_times_s is not None or battery_holds:
+        data = from_media.endurance_battery(
+            typed_s=intake.endurance_times_s,
+            timed=list(battery_holds.values()),
+            sex=intake.sex,
             settings=chosen.endurance,
         )
         assessment = assessment.with_findings(
@@ -387,6 +456,17 @@ def build_assessment(
             _findings(data.pop("findings")), result_name=f"screen.{k}.{req.test}", result=data
         )
     for k, hold in enumerate(intake.holds):
+        if k in battery_holds:  # its findings are the battery's, above
+            timed = battery_holds[k]
+            data = {
+                **timed.timing.model_dump(mode="json"),
+                "battery_test": timed.test.value,
+                "in_battery": "endurance",
+            }
+            assessment = assessment.with_findings(
+                [], result_name=f"hold.{k}.{hold.test}", result=data
+            )
+            continue
         data = from_media.hold_from_video(
             base / hold.video,
             hold.test,

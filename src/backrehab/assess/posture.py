@@ -150,7 +150,13 @@ def _visibility(result: AnalysisResult, points: tuple[L, ...]) -> float:
         return float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
 
 
-def _confidence(result: AnalysisResult, points: tuple[L, ...], plane: PostureView) -> float:
+def capture_confidence(result: AnalysisResult, points: tuple[L, ...], plane: PostureView) -> float:
+    """How far a still capture's measurement can be trusted, 0-1.
+
+    Mean visibility of the landmarks ``points`` times cos(median offset of the camera from the
+    view the metric needs: ``front`` = front or back view, ``side`` = side view). Used by the
+    posture metrics and the photo RULA/REBA findings.
+    """
     yaw = result.angles.yaw_deg
     offsets = sagittal_offset_deg(yaw) if plane == "side" else frontal_offset_deg(yaw)
     with warnings.catch_warnings():
@@ -236,7 +242,7 @@ def _shoulder_height_difference_pct(result: AnalysisResult) -> float:
 def _front_values(r: AnalysisResult, s: PostureSettings) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     for metric, angle, points in _FRONT_METRICS:
-        out[metric] = (_median_sound(r, angle), _confidence(r, points, "front"))
+        out[metric] = (_median_sound(r, angle), capture_confidence(r, points, "front"))
     out["shoulder_height_difference_pct_width"] = (_shoulder_height_difference_pct(r), 1.0)
     return out
 
@@ -250,15 +256,21 @@ def _side_values(r: AnalysisResult) -> dict[str, tuple[float, float]]:
     return {
         "craniovertebral_proxy": (
             _median_sound(r, f"{near}_craniovertebral_proxy"),
-            _confidence(r, head, "side"),
+            capture_confidence(r, head, "side"),
         ),
-        "forward_head_offset": (_forward_head_offset(r, near), _confidence(r, head, "side")),
-        "trunk_inclination": (_median_sound(r, "trunk_inclination"), _confidence(r, trunk, "side")),
+        "forward_head_offset": (_forward_head_offset(r, near), capture_confidence(r, head, "side")),
+        "trunk_inclination": (
+            _median_sound(r, "trunk_inclination"),
+            capture_confidence(r, trunk, "side"),
+        ),
         "kyphosis_proxy": (
             _kyphosis_proxy(r, near),
-            _confidence(r, (*head, L[f"{up}_HIP"]), "side"),
+            capture_confidence(r, (*head, L[f"{up}_HIP"]), "side"),
         ),
-        "knee_flexion": (_median_sound(r, f"{near}_knee_flexion"), _confidence(r, leg, "side")),
+        "knee_flexion": (
+            _median_sound(r, f"{near}_knee_flexion"),
+            capture_confidence(r, leg, "side"),
+        ),
     }
 
 
@@ -422,6 +434,11 @@ def assess_posture(
     )
 
 
+_LIMB_METRICS = frozenset({"left_knee_alignment", "right_knee_alignment"})
+"""Metrics measured on one limb of a pair: their side names the limb, flagged or not (the side
+of the other metrics is a direction, the higher or leaning side, and only given when flagged)."""
+
+
 def _judge(
     name: str, values: list[float], confidence: float, view: PostureView, s: PostureSettings
 ) -> PostureMetric:
@@ -492,7 +509,7 @@ def _judge(
         view=view,
         value=round(value, 3 if unit != "deg" else 2),
         unit=unit,
-        side=side if flagged else "none",
+        side=side if flagged or name in _LIMB_METRICS else "none",
         norm=norm,
         flagged=flagged,
         severity=severity,

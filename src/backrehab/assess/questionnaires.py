@@ -30,6 +30,7 @@ __all__ = [
     "QuestionnaireSettings",
     "RmdqResult",
     "StartBackResult",
+    "check_version",
     "findings_from",
     "nprs_band",
     "odi_band",
@@ -438,10 +439,86 @@ def _odi_section(value: object, item: int) -> tuple[int | tuple[int, ...] | None
     return score, score
 
 
+_ODI_ACCEPTED: Final = "2.1a"
+_ODI_PREFIXES: Final = ("oswestrydisabilityindex", "oswestry", "odi", "version", "ver", "v")
+
+
+def _normalised_odi_version(version: str) -> str:
+    """Lower case without spaces, hyphens, underscores and the usual prefixes: ``ODI v2.1a``,
+    ``v2.1a``, ``2.1A``, ``Oswestry Disability Index version 2.1a`` all give ``2.1a``."""
+    text = "".join(ch for ch in version.lower() if ch not in " -_\t")
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _ODI_PREFIXES:
+            if text.startswith(prefix) and len(text) > len(prefix):
+                text, changed = text[len(prefix) :], True
+                break
+    return text
+
+
+def check_version(instrument: str, version: str | None) -> None:
+    """Refuse a questionnaire form that this module does not score.
+
+    Only the ODI has versions to tell apart: v2.1a is scored; ODI v1.0 (different
+    pain-intensity statements) and the Fritz-modified ODI (section 8 replaced by
+    employment/homemaking) are refused at import (clinical reference §1.1), as is anything else.
+    Accepted spellings of v2.1a: ``2.1a``, ``v2.1a``, ``ODI v2.1a``, ``ODI 2.1a``, ``V2.1A``,
+    ``Oswestry Disability Index version 2.1a`` (case, spaces and hyphens ignored). ``None``
+    means not stated (v2.1a is assumed).
+
+    Parameters
+    ----------
+    instrument
+        Instrument name (any case).
+    version
+        The form's version as given with the answers, or None.
+
+    Raises
+    ------
+    InvalidResponseError
+        An ODI version other than v2.1a (the message says why), a version that is not a
+        string, or a version given for another instrument (only the ODI has one to check).
+    """
+    name = _instrument_name(instrument)
+    if version is None:
+        return
+    label = _LABELS[name]
+    if name != "odi":
+        raise InvalidResponseError(
+            f"{label}: a questionnaire version is only checked for the ODI (v2.1a); "
+            f"leave it out for the {label}.",
+            detail=f"version={version!r}",
+        )
+    if not isinstance(version, str):
+        raise InvalidResponseError(
+            f"ODI version must be text such as 'v2.1a', got {version!r}.",
+            detail=f"version={version!r}",
+        )
+    norm = _normalised_odi_version(version)
+    if norm == _ODI_ACCEPTED:
+        return
+    if "fritz" in norm or "modified" in norm or norm.startswith("m"):
+        why = (
+            "the Fritz-modified ODI replaces section 8 (sex life) with employment/homemaking, "
+            "so it is not v2.1a"
+        )
+    elif norm in ("1", "1.0", "1a", "1.0a"):
+        why = "ODI v1.0 has different pain-intensity statements, so it is not v2.1a"
+    else:
+        why = "only ODI v2.1a is scored"
+    raise InvalidResponseError(
+        f"ODI version {version!r} is refused: {why} (clinical reference §1.1). Use the ODI "
+        "v2.1a form.",
+        detail=f"version={version!r}",
+    )
+
+
 def score_odi(
     answers: Sequence[int | Sequence[int] | None],
     *,
     min_answered: int = DEFAULT_SETTINGS.odi_min_answered,
+    version: str | None = None,
 ) -> OdiResult:
     """Score the Oswestry Disability Index v2.1a.
 
@@ -454,6 +531,9 @@ def score_odi(
     min_answered
         PROJECT DEFAULT 8: with fewer answered sections the result is not ``valid`` and
         ``percent``, ``band`` and ``score`` are None.
+    version
+        The form's version as imported, or None (not stated); anything but v2.1a is refused
+        (see :func:`check_version`).
 
     Returns
     -------
@@ -464,7 +544,8 @@ def score_odi(
     Raises
     ------
     InvalidResponseError
-        Wrong number of answers, an answer that is not a whole number, or out of 0-5.
+        Wrong number of answers, an answer that is not a whole number, or out of 0-5; a version
+        other than v2.1a (ODI v1.0, Fritz-modified ODI, ...).
     ConfigError
         ``min_answered`` outside 1-10.
 
@@ -475,6 +556,7 @@ def score_odi(
        Disability Questionnaire. Spine 2000;25(24):3115-24.
     """
     _check_min_answered(min_answered)
+    check_version("odi", version)
     values = _as_list("odi", answers)
     _check_count("odi", values, ODI_SECTIONS)
     raw: list[int | tuple[int, ...] | None] = []
@@ -940,6 +1022,7 @@ def score_instrument(
     *,
     employed: bool = True,
     settings: QuestionnaireSettings = DEFAULT_SETTINGS,
+    version: str | None = None,
 ) -> QuestionnaireResult:
     """Score any instrument by name.
 
@@ -954,6 +1037,9 @@ def score_instrument(
         FABQ only: whether the work scale is scored.
     settings
         PROJECT DEFAULT numbers (ODI minimum answered sections, FABQ and NPRS cut-offs).
+    version
+        The form's version as imported, or None; checked by :func:`check_version` (ODI: only
+        v2.1a; other instruments: must be None).
 
     Returns
     -------
@@ -963,9 +1049,10 @@ def score_instrument(
     Raises
     ------
     InvalidResponseError
-        Unknown instrument or bad answers (the message names the item).
+        Unknown instrument, bad answers (the message names the item) or a refused version.
     """
     name = _instrument_name(instrument)
+    check_version(name, version)
     if name == "odi":
         return score_odi(answers, min_answered=settings.odi_min_answered)
     if name == "rmdq":

@@ -44,8 +44,29 @@ class ScreenSettings(BaseModel):
     min_hinge_deg: float = Field(25.0, gt=0, description="trunk inclination change per rep")
     min_rep_s: float = Field(1.0, gt=0, description="§7.1: min 1 s per cycle")
     min_squat_knee_deg: float = Field(40.0, description="a squat rep bends the knees this much")
+    fppa_reading: Literal["peak_knee_flexion", "knee_flexion_threshold"] = Field(
+        "peak_knee_flexion",
+        description="when the squat FPPA is read: at the frame of peak knee flexion (§4.3), or "
+        "where the knee first reaches fppa_knee_flexion_deg on the way down",
+    )
     fppa_knee_flexion_deg: float = Field(
-        60.0, description="FPPA is read where the knee first reaches this flexion (norms' depth)"
+        60.0, description="with fppa_reading knee_flexion_threshold: the flexion to read FPPA at"
+    )
+    fppa_max_knee_flexion_deg: float | None = Field(
+        60.0,
+        gt=0,
+        description="with fppa_reading peak_knee_flexion: read no deeper than this knee flexion "
+        "(PROJECT DEFAULT: the depth of the single-leg squats and landings whose norms §4.4 "
+        "gives; a deep bilateral squat's 2D FPPA mostly shows the sagittal bend); None: the "
+        "true peak",
+    )
+    fppa_min_thigh_ratio: float = Field(
+        0.5,
+        gt=0,
+        le=2,
+        description="the 2D FPPA is read only where the thigh's image length is at least this "
+        "share of the shank's (PROJECT DEFAULT): a thigh pointing at the camera (a deep squat "
+        "seen from the front) makes the projected angle meaningless",
     )
     view_tolerance_deg: float = Field(30.0, gt=0, le=45)
     squat_depth_min_knee_deg: float = Field(70.0, description="goblet squat depth [70, 110]")
@@ -227,7 +248,8 @@ def _finding(
     unit: str,
     norm: str,
     side: Side = "none",
-    confidence: float = 0.8,
+    *,
+    confidence: float,
     evidence: dict[str, Any] | None = None,
 ) -> Finding:
     return Finding(
@@ -243,6 +265,63 @@ def _finding(
         source=SOURCE,
         evidence=evidence or {},
     )
+
+
+HINGE_PROXY_FACTOR = 0.75
+"""Confidence factor of the hinge hip share (PROJECT DEFAULT): lumbar flexion itself is not
+observable from keypoints, so even a perfectly seen hinge is only a proxy."""
+
+_LEGS: tuple[L, ...] = (
+    L.LEFT_HIP,
+    L.RIGHT_HIP,
+    L.LEFT_KNEE,
+    L.RIGHT_KNEE,
+    L.LEFT_ANKLE,
+    L.RIGHT_ANKLE,
+)
+_TRUNK: tuple[L, ...] = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
+
+
+def _leg(side: str) -> tuple[L, ...]:
+    s = side.upper()
+    return (L[f"{s}_HIP"], L[f"{s}_KNEE"], L[f"{s}_ANKLE"])
+
+
+def _confidence(
+    r: AnalysisResult,
+    reps: list[ScreenRep],
+    points: tuple[L, ...],
+    measured: int,
+    *,
+    frontal: bool = False,
+    factor: float = 1.0,
+) -> float:
+    """How far a screen finding can be trusted, 0-1, from the measurement itself.
+
+    Mean visibility of the landmarks used over the frames of the repetitions, times the share of
+    repetitions in which the value could be measured (``measured`` of ``len(reps)``); for values
+    read in the image plane (``frontal``: FPPA, sway) also times cos(offset of the camera from a
+    front or back view), as for posture. ``factor`` scales proxies (the hinge).
+    """
+    t = r.cleaned.t_s
+    frames = np.zeros(len(t), dtype=bool)
+    for rep in reps:
+        frames |= (t >= rep.start_s - 1e-6) & (t <= rep.end_s + 1e-6)
+    if not reps or not frames.any():
+        return 0.0
+    ctx = _quiet()
+    try:
+        vis = r.raw.visibility[frames][:, [int(p) for p in points]]
+        visibility = float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
+        view = 1.0
+        if frontal:
+            offsets = frontal_offset_deg(r.angles.yaw_deg)[frames]
+            offset = float(np.nanmedian(offsets)) if np.isfinite(offsets).any() else 90.0
+            view = max(0.0, float(np.cos(np.radians(offset))))
+    finally:
+        ctx.__exit__(None, None, None)
+    share = min(1.0, measured / len(reps))
+    return round(max(0.0, min(1.0, visibility * share * view * factor)), 3)
 
 
 def _grade(excess_ratio: float) -> Severity:
@@ -266,6 +345,58 @@ def _hip_height(w: FloatArray, leg_m: float) -> FloatArray:
     return np.asarray((ankles - hips) / leg_m, dtype=np.float64)
 
 
+def _thigh_ratio(r: AnalysisResult, side: str) -> FloatArray:
+    """Per frame: the thigh's image length over the shank's (about 1 with both legs straight in
+    the image plane; small when the thigh points at the camera); NaN where unseen."""
+    hip, knee, ankle = (r.cleaned.image_px[:, int(p), :2] for p in _leg(side))
+    ctx = _quiet()
+    try:
+        thigh = np.linalg.norm(knee - hip, axis=1)
+        shank = np.linalg.norm(ankle - knee, axis=1)
+        ratio = np.where(shank > 0, thigh / shank, np.nan)
+    finally:
+        ctx.__exit__(None, None, None)
+    return np.asarray(ratio, dtype=np.float64)
+
+
+def _fppa_frame(
+    knee_deg: FloatArray, thigh_ratio: FloatArray, c: tuple[int, int, int, bool], s: ScreenSettings
+) -> int | None:
+    """Frame of one repetition at which a knee's FPPA is read, or None when no frame of the
+    repetition shows the thigh long enough in the image (``fppa_min_thigh_ratio``).
+
+    ``peak_knee_flexion`` (default, clinical reference §4.3): the frame of that knee's largest
+    3D flexion on the way down to its peak, no deeper than ``fppa_max_knee_flexion_deg`` (the
+    norms' depth) and where the thigh is not foreshortened: a squat shallower than the cap is
+    read at its peak, a deep squat where it passes the norms' depth (the knee flexion at the
+    reading is reported with it). ``knee_flexion_threshold``: the first frame on the way down
+    at which it reaches ``fppa_knee_flexion_deg`` (or the bottom of the repetition, lowest
+    hips), if the thigh is not foreshortened there.
+    """
+    start, bottom, end = c[0], c[1], c[2]
+    with np.errstate(invalid="ignore"):
+        usable = thigh_ratio >= s.fppa_min_thigh_ratio
+    if s.fppa_reading == "knee_flexion_threshold":
+        with np.errstate(invalid="ignore"):
+            reached = np.flatnonzero(knee_deg[start : bottom + 1] >= s.fppa_knee_flexion_deg)
+        j = start + int(reached[0]) if reached.size else bottom
+        return j if usable[j] else None
+    knee = knee_deg[start : end + 1]
+    if not np.isfinite(knee).any():
+        return None
+    peak = int(np.nanargmax(knee))
+    cap = s.fppa_max_knee_flexion_deg
+    with np.errstate(invalid="ignore"):
+        # on the way down to the peak, no deeper than the cap, thigh not foreshortened
+        allowed = usable[start : start + peak + 1] & (
+            knee[: peak + 1] <= (cap if cap is not None else np.inf)
+        )
+    window = np.where(allowed, knee[: peak + 1], np.nan)
+    if not np.isfinite(window).any():
+        return None
+    return start + int(np.nanargmax(window))
+
+
 def _screen_squat(
     r: AnalysisResult, s: ScreenSettings
 ) -> tuple[list[ScreenRep], dict[str, Any], list[Finding]]:
@@ -284,23 +415,40 @@ def _screen_squat(
         if knee3[c[1]] >= s.min_squat_knee_deg
     ]  # a hip drop without knee bend: artefact
     frontal = frontal_offset_deg(r.angles.yaw_deg) <= s.view_tolerance_deg
+    thighs = [_thigh_ratio(r, side) for side in ("left", "right")]
     reps = []
     for k, c in enumerate(cycles):
         i = c[1]
-        # FPPA where the knee first reaches the norms' depth on the way down (or at the bottom)
-        descent = np.flatnonzero(knee3[c[0] : i + 1] >= s.fppa_knee_flexion_deg)
-        j = c[0] + int(descent[0]) if descent.size else i
         values: dict[str, float | None] = {"hip_height_leg_lengths": _finite(height[i], 3)}
         sources: dict[str, str] = {}
-        for side in ("left", "right"):
+        read_at: list[float] = []
+        for n, side in enumerate(("left", "right")):
             values[f"{side}_knee_flexion_deg"], sources[f"{side}_knee_flexion_deg"] = _best(
                 r, f"{side}_knee_flexion", i
             )
+            j = _fppa_frame(knees3[n], thighs[n], c, s)
+            if j is None:
+                values[f"{side}_fppa_deg"] = None
+                sources[f"{side}_fppa_deg"] = (
+                    "not measurable: the thigh points at the camera (foreshortened)"
+                )
+                values[f"{side}_fppa_knee_flexion_deg"] = None
+                values[f"{side}_fppa_time_s"] = None
+                continue
             fppa = _sound2d(r, f"{side}_knee_fppa", j)
             values[f"{side}_fppa_deg"] = fppa
             sources[f"{side}_fppa_deg"] = (
                 "2d" if fppa is not None else "not measurable in this view"
             )
+            flexion = _finite(knees3[n][j], 2)
+            values[f"{side}_fppa_knee_flexion_deg"] = flexion
+            values[f"{side}_fppa_time_s"] = round(float(t[j]), 3)
+            sources[f"{side}_fppa_knee_flexion_deg"] = (
+                f"3d, {s.fppa_reading} with the thigh >= {s.fppa_min_thigh_ratio:g} of the "
+                "shank in the image"
+            )
+            if flexion is not None:
+                read_at.append(flexion)
         values["trunk_lean_deg"], sources["trunk_lean_deg"] = _best(r, "trunk_inclination", i)
         lk, rk = values["left_knee_flexion_deg"], values["right_knee_flexion_deg"]
         values["knee_flexion_deg"] = (
@@ -313,17 +461,17 @@ def _screen_squat(
             round(float(abs(k3[0] - k3[1])), 2) if np.isfinite(k3).all() and frontal[i] else None
         )  # both legs are judged alike only when the camera faces the body
         sources["knee_flexion_difference_deg"] = "3d, front or back view only"
-        values["fppa_at_knee_flexion_deg"] = _finite(knee3[j], 2)
+        values["fppa_at_knee_flexion_deg"] = max(read_at) if read_at else None
         lf, rf = values["left_fppa_deg"], values["right_fppa_deg"]
         values["fppa_difference_deg"] = (
             round(abs(lf - rf), 2) if lf is not None and rf is not None else None
         )
         reps.append(_rep(k + 1, t, c, values, sources))
-    return reps, *_squat_summary(reps, s)
+    return reps, *_squat_summary(reps, s, r)
 
 
 def _squat_summary(
-    reps: list[ScreenRep], s: ScreenSettings
+    reps: list[ScreenRep], s: ScreenSettings, r: AnalysisResult
 ) -> tuple[dict[str, Any], list[Finding]]:
     col = {key: [rep.values.get(key) for rep in reps] for key in reps[0].values} if reps else {}
     limit = s.squat_fppa_limit_male_deg if s.sex == "male" else s.squat_fppa_limit_female_deg
@@ -354,6 +502,9 @@ def _squat_summary(
                 "deg",
                 f"knee flexion at the bottom >= {s.squat_depth_min_knee_deg:g} deg "
                 "(PROJECT DEFAULT)",
+                confidence=_confidence(
+                    r, reps, _LEGS, sum(v is not None for v in col["knee_flexion_deg"])
+                ),
                 evidence={"per_rep": col["knee_flexion_deg"]},
             )
         )
@@ -369,6 +520,9 @@ def _squat_summary(
                 "deg",
                 f"trunk inclination at the bottom <= {s.squat_max_trunk_lean_deg:g} "
                 "deg (PROJECT DEFAULT)",
+                confidence=_confidence(
+                    r, reps, _TRUNK, sum(v is not None for v in col["trunk_lean_deg"])
+                ),
                 evidence={"per_rep": col["trunk_lean_deg"]},
             )
         )
@@ -392,6 +546,7 @@ def _squat_summary(
                 f"FPPA <= {limit:g} deg on most reps (§4.4; drop-jump range as "
                 "a proxy for the bilateral squat)",
                 side=side,
+                confidence=_confidence(r, reps, _leg(side), len(values), frontal=True),
                 evidence={"per_rep": values, "reps_over_limit": over, "reps_needed": need},
             )
         )
@@ -413,6 +568,20 @@ def _squat_summary(
                 "deg",
                 f"{what} difference <= {lim:g} deg (§4.4 / PROJECT DEFAULT)",
                 side="bilateral",
+                confidence=_confidence(
+                    r,
+                    reps,
+                    _LEGS,
+                    sum(
+                        v is not None
+                        for v in col[
+                            "fppa_difference_deg"
+                            if what == "FPPA"
+                            else "knee_flexion_difference_deg"
+                        ]
+                    ),
+                    frontal=True,
+                ),
                 evidence={"fppa_difference_deg": diff, "knee_flexion_difference_deg": kdiff},
             )
         )
@@ -465,6 +634,7 @@ def _screen_hinge(
             values["hip_share"] = None
         reps.append(_rep(k + 1, t, c, values, sources))
     col = {key: [rep.values.get(key) for rep in reps] for key in reps[0].values} if reps else {}
+    hinge_points = tuple(L[f"{near}_{j}"] for j in ("EAR", "SHOULDER", "HIP", "KNEE", "ANKLE"))
     summary: dict[str, Any] = {
         "reps": len(reps),
         "complete_reps": sum(rep.complete for rep in reps),
@@ -487,7 +657,13 @@ def _screen_hinge(
                 "ratio",
                 f"hips give >= {s.hinge_min_hip_share:.0%} of the bend (PROJECT DEFAULT); "
                 "lumbar flexion itself is not observable",
-                confidence=0.6,
+                confidence=_confidence(
+                    r,
+                    reps,
+                    hinge_points,
+                    sum(v is not None for v in col["hip_share"]),
+                    factor=HINGE_PROXY_FACTOR,
+                ),
                 evidence={
                     "per_rep": col["hip_share"],
                     "upper_back_rounding_deg": col["upper_back_rounding_deg"],
@@ -504,6 +680,12 @@ def _screen_hinge(
                 knee,
                 "deg",
                 f"knee flexion <= {s.hinge_max_knee_deg:g} deg (soft knees, PROJECT DEFAULT)",
+                confidence=_confidence(
+                    r,
+                    reps,
+                    hinge_points[2:],
+                    sum(v is not None for v in col["knee_flexion_deg"]),
+                ),
             )
         )
     return reps, summary, findings
@@ -630,6 +812,13 @@ def _screen_sls(
                     unit,
                     f"sustained (median over the stance) <= {limit:g} (PROJECT DEFAULT)",
                     side=stance,
+                    confidence=_confidence(
+                        r,
+                        mine,
+                        (*_TRUNK, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+                        len(measured),
+                        frontal=key == "sway_trunk_lengths",
+                    ),
                     evidence={"stances": len(mine)},
                 )
             )

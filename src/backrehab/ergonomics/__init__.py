@@ -21,6 +21,7 @@ from backrehab.ergonomics.schema import (
     findings_from,
     from_dict,
     score_to_json_dict,
+    side_from_dict,
 )
 from backrehab.ergonomics.tables import ActionLevel, reba_action_level, rula_action_level
 
@@ -74,4 +75,5 @@ __all__ = [
     "score_reba",
     "score_rula",
     "score_to_json_dict",
+    "side_from_dict",
 ]

@@ -436,6 +436,40 @@ def _describe(err: Mapping[str, Any]) -> str:
     return f"'{field}': {err['msg']}"
 
 
+FILE_SIDES: Final[tuple[str, ...]] = ("left", "right")
+"""Values of the optional ``side`` key of an angles file: the body side the angles describe."""
+
+
+def side_from_dict(data: Mapping[str, Any]) -> Side:
+    """The body side an angles file describes: its optional ``side`` key, else ``"none"``.
+
+    Parameters
+    ----------
+    data
+        A parsed angles file (``docs/ergonomics-angles.md``).
+
+    Returns
+    -------
+    str
+        ``"left"`` or ``"right"`` as given, ``"none"`` when the key is absent.
+
+    Raises
+    ------
+    InvalidResponseError
+        ``side`` is present but not ``"left"`` or ``"right"``.
+    """
+    if not isinstance(data, Mapping) or "side" not in data:
+        return "none"
+    side = data["side"]
+    if isinstance(side, str) and side in FILE_SIDES:
+        return cast(Side, side)
+    raise InvalidResponseError(
+        f"Invalid ergonomics input: 'side' must be one of {', '.join(FILE_SIDES)} "
+        f"(the body side the angles describe), got {side!r}.",
+        detail=f"side={side!r}",
+    )
+
+
 def from_dict(method: str, data: Mapping[str, Any]) -> RulaInput | RebaInput:
     """Validate plain data (e.g. a parsed angles JSON file) into the method's input model.
 
@@ -444,7 +478,9 @@ def from_dict(method: str, data: Mapping[str, Any]) -> RulaInput | RebaInput:
     method
         ``"rula"`` or ``"reba"`` (case-insensitive).
     data
-        Field names and values as documented in ``docs/ergonomics-angles.md``.
+        Field names and values as documented in ``docs/ergonomics-angles.md``. The optional
+        ``side`` key (``left``/``right``) is checked here and read with :func:`side_from_dict`;
+        it does not change the score.
 
     Returns
     -------
@@ -463,8 +499,10 @@ def from_dict(method: str, data: Mapping[str, Any]) -> RulaInput | RebaInput:
             detail=f"got {type(data).__name__}",
         )
     model: type[RulaInput] | type[RebaInput] = RulaInput if name == "rula" else RebaInput
+    side_from_dict(data)
+    fields = {k: v for k, v in data.items() if k != "side"}
     try:
-        return model.model_validate(dict(data))
+        return model.model_validate(fields)
     except ValidationError as exc:
         errors = exc.errors()
         problems = "; ".join(_describe(err) for err in errors[:5])
