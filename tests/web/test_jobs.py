@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from backrehab.assess.endurance_video import HoldInterval, HoldTimingResult
 from backrehab.db import MediaStore, make_engine
 from backrehab.db.models import AnalysisJob, AssessmentRecord, Patient
+from backrehab.db.repository import list_outcomes
 from backrehab.errors import BackrehabError
-from backrehab.web.services import jobs
+from backrehab.web.services import assessments, jobs
 from backrehab.web.services.actor import SYSTEM
 from tests.web.apps import PHOTO, App
 
@@ -129,3 +131,54 @@ def test_upload_checks(app: App) -> None:
     ):
         with pytest.raises(BackrehabError, match=message):
             _enqueue(app, kind, params, PHOTO.read_bytes())
+
+
+def _flexor_timing(longest_s: float) -> dict[str, object]:
+    """What a flexor-test hold job stores: the timing of its holds and the battery test."""
+    timing = HoldTimingResult(
+        test="flexor",
+        holds=(HoldInterval(start_s=2.0, end_s=2.0 + longest_s, duration_s=longest_s,
+                            end_reason="trunk line lost"),),
+        longest_hold_s=longest_s,
+        total_hold_s=longest_s,
+        measurable_fraction=0.95,
+        confidence=0.9,
+    )  # fmt: skip
+    return {**timing.model_dump(mode="json"), "battery_test": "flexor", "findings": []}
+
+
+def test_a_video_timed_test_joins_the_typed_battery(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flexor test timed from video and typed extensor and side-bridge times form one battery
+    (ratios over all four, the flexor's source the video); the hold's own part carries no
+    one-test findings, and the timed hold becomes a dated outcome. A typed flexor time later
+    takes the video's place (the clinician's word)."""
+    monkeypatch.setattr(jobs, "_analyse", lambda *a, **k: (_flexor_timing(120.0), None))
+    video = (Path(jobs.__file__).parents[2] / "_demo" / "squat_rear_barbell.mp4").read_bytes()
+    job_id = _enqueue(app, "hold", {"test": "flexor"}, video)
+    assert _run(app, job_id) == "done"
+    engine = make_engine(app.settings.database_url)
+    try:
+        with Session(engine) as session:
+            patient = session.get_one(Patient, app.world.p1)
+            times = {"extensor_s": 100.0, "side_left_s": 60.0, "side_right_s": 50.0}
+            data = assessments.endurance_times(session, SYSTEM, patient, times_s=times)
+            session.commit()
+            assert data["sources"]["flexor_s"]["source"] == "video"
+            assert data["sources"]["extensor_s"] == {"source": "typed"}
+            assert data["times"]["flexor_s"] == pytest.approx(120.0)
+            assert data["flex_ext"] == pytest.approx(1.2)
+            record = assessments.latest_assessment(session, patient)
+            assert record is not None
+            assert record.parts["hold.flexor"]["findings"] == []
+            assert record.parts["endurance"]["result"]["sources"]["flexor_s"]["source"] == "video"
+            flexor = list_outcomes(session, patient_id=patient.id, measure="endurance.flexor_s")
+            assert [o.value for o in flexor] == [120.0]
+            typed = assessments.endurance_times(
+                session, SYSTEM, patient, times_s={**times, "flexor_s": 90.0}
+            )
+            assert typed["sources"]["flexor_s"] == {"source": "typed"}
+            assert typed["flex_ext"] == pytest.approx(0.9)
+    finally:
+        engine.dispose()

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backrehab.assess import from_media, questionnaires, red_flags
+from backrehab.assess.endurance import EnduranceTest
+from backrehab.assess.endurance_video import HoldTimingResult
 from backrehab.assess.findings import Assessment, Finding
 from backrehab.db.models import AssessmentRecord, Patient
 from backrehab.db.repository import add_outcome, add_questionnaire, finding_rows
@@ -252,27 +254,73 @@ def endurance_times(
     times_s: Mapping[str, float | None],
     measured_on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The McGill battery from typed times (any subset); stores its part and outcomes."""
+    """The McGill battery from typed times (any subset), combined with the tests of this
+    assessment timed from video (:func:`rebuild_endurance`); stores its part and outcomes."""
     unknown = sorted(set(times_s) - set(ENDURANCE_FIELDS))
     if unknown:
         raise InvalidResponseError(f"endurance: unknown field(s) {', '.join(unknown)}")
     if all(times_s.get(k) is None for k in ENDURANCE_FIELDS):
         raise InvalidResponseError("endurance: give at least one hold time in seconds")
-    data = from_media.endurance_from_times(
-        flexor_s=times_s.get("flexor_s"),
-        extensor_s=times_s.get("extensor_s"),
-        side_left_s=times_s.get("side_left_s"),
-        side_right_s=times_s.get("side_right_s"),
+    typed = {k: times_s.get(k) for k in ENDURANCE_FIELDS if times_s.get(k) is not None}
+    from_media.endurance_battery(typed_s=typed, sex=patient.sex)  # type: ignore[arg-type]
+    day = measured_on or dt.date.today()
+    for field, value in typed.items():
+        assert value is not None
+        add_outcome(
+            session, patient_id=patient.id, measure=f"endurance.{field}", date=day, value=value
+        )
+    record = current_assessment(session, actor, patient)
+    data = rebuild_endurance(session, actor, record, patient, typed_s=typed)
+    assert data is not None  # at least one typed time
+    return data
+
+
+def _timed_holds(record: AssessmentRecord) -> list[from_media.TimedBatteryHold]:
+    """The battery tests of this assessment timed from video (``hold.*`` parts of a flexor,
+    Biering-Sorensen or side-bridge video in which a hold was found)."""
+    out = []
+    for name, part in sorted(record.parts.items()):
+        result = part.get("result") or {}
+        if not name.startswith("hold.") or "battery_test" not in result or not result["holds"]:
+            continue
+        timing = HoldTimingResult.model_validate(
+            {k: v for k, v in result.items() if k in HoldTimingResult.model_fields}
+        )
+        test = EnduranceTest(result["battery_test"])
+        out.append(from_media.TimedBatteryHold(test=test, video=name, timing=timing))
+    return out
+
+
+def rebuild_endurance(
+    session: Session,
+    actor: Actor,
+    record: AssessmentRecord,
+    patient: Patient,
+    *,
+    typed_s: Mapping[str, float | None] | None = None,
+) -> dict[str, Any] | None:
+    """One McGill battery for the visit: the typed times (``typed_s``, else those stored with
+    the endurance part) and every battery test of this assessment timed from video, with the
+    §3.3 ratios and flags across all of them. A typed time is the clinician's word: it takes the
+    place of a video timing of the same test (which stays in its ``hold.*`` part). Stores the
+    ``endurance`` part; returns its result (the findings are in the part), or None when there
+    is nothing to combine.
+    """
+    stored = (record.parts.get("endurance") or {}).get("result") or {}
+    typed = {
+        k: v
+        for k, v in (typed_s if typed_s is not None else stored.get("typed_s", {})).items()
+        if v is not None
+    }
+    timed = [h for h in _timed_holds(record) if h.test.times_field not in typed]
+    if not typed and not timed:
+        return None
+    data = from_media.endurance_battery(
+        typed_s=typed,
+        timed=timed,
         sex=patient.sex,  # type: ignore[arg-type]
     )
+    data["typed_s"] = typed
     findings = data.pop("findings")
-    day = measured_on or dt.date.today()
-    for field in ENDURANCE_FIELDS:
-        value = times_s.get(field)
-        if value is not None:
-            add_outcome(
-                session, patient_id=patient.id, measure=f"endurance.{field}", date=day, value=value
-            )
-    record = current_assessment(session, actor, patient)
     set_part(session, actor, record, patient, name="endurance", findings=findings, result=data)
     return data

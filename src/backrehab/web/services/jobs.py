@@ -27,8 +27,10 @@ from typing import Any, Final, Literal
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from backrehab.assess.endurance import EnduranceTest
 from backrehab.db.media import MediaStore, add_media
 from backrehab.db.models import AnalysisJob, AssessmentRecord, Media, Patient
+from backrehab.db.repository import add_outcome
 from backrehab.db.session import make_engine, session_scope
 from backrehab.errors import BackrehabError, InvalidResponseError, MediaTooLargeError
 from backrehab.pose.media import MediaType, sniff_media_type
@@ -318,22 +320,41 @@ def run_job(job_id: int, *, database_url: str, data_dir: str | Path) -> str:
                 if overlay_png is not None:
                     data["overlay_media_id"] = _store_png(session, store, overlay_png, patient.id)
                 if kind != "coach":
-                    from backrehab.web.services.assessments import current_assessment, set_part
+                    from backrehab.web.services.assessments import (
+                        current_assessment,
+                        rebuild_endurance,
+                        set_part,
+                    )
 
                     findings = data.get("findings", [])
                     result = {k: v for k, v in data.items() if k != "findings"}
                     record = session.get(AssessmentRecord, params.get("assessment_id", -1))
                     if record is None or record.patient_id != patient.id:
                         record = current_assessment(session, SYSTEM, patient)
+                    name = f"{kind}.{params[KINDS[kind].param]}"
+                    battery = kind == "hold" and "battery_test" in result
+                    if battery:
+                        # one part per battery test (left and right side bridge apart); its
+                        # findings come from the visit's whole battery, not from this video alone
+                        name, findings = f"hold.{result['battery_test']}", []
                     set_part(
                         session,
                         SYSTEM,
                         record,
                         patient,
-                        name=f"{kind}.{params[KINDS[kind].param]}",
+                        name=name,
                         findings=findings,
                         result=result,
                     )
+                    if battery and result.get("holds"):
+                        rebuild_endurance(session, SYSTEM, record, patient)
+                        add_outcome(
+                            session,
+                            patient_id=patient.id,
+                            measure=f"endurance.{EnduranceTest(result['battery_test']).times_field}",
+                            date=dt.date.today(),
+                            value=float(result["longest_hold_s"]),
+                        )
                     data["assessment_id"] = record.id
                 job.result, job.status, job.progress, job.finished_at = data, "done", 1.0, _now()
                 audit(session, SYSTEM, "finish", "analysis_job", job_id, patient_id=patient.id)
