@@ -42,10 +42,11 @@ unit: $(DEV_STAMP) assets
 	$(BIN)/pytest
 
 # Debian packages the tests use: pdftoppm (PDF reports checked as images), PostgreSQL's
-# initdb/pg_ctl (a throwaway server for the storage and API tests) and Chromium (the browser
-# tests, driven by Playwright; never a downloaded browser). Installed when missing and we are
-# root (CI, containers); otherwise the tests that need them say so (and fail in CI).
-SYSTEM_DEPS := pdftoppm:poppler-utils pg_ctl:postgresql chromium:chromium
+# initdb/pg_ctl (a throwaway server for the storage and API tests), Chromium (the browser
+# tests, driven by Playwright; never a downloaded browser), and Node.js with npm (`npm pack`
+# for `make assets`, which `make test` builds next). Installed when missing and we are root (CI,
+# containers); otherwise the tests that need them say so (and fail in CI).
+SYSTEM_DEPS := pdftoppm:poppler-utils pg_ctl:postgresql chromium:chromium node:nodejs npm:npm
 system-deps:
 	@missing=""; for dep in $(SYSTEM_DEPS); do cmd=$${dep%%:*}; pkg=$${dep##*:}; \
 		if command -v $$cmd >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1; \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -31,14 +31,20 @@ def shared_media_dir() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "data" / "media"
 
 
+def missing_shared_media(what: object) -> NoReturn:
+    """Stop a test whose shared media is missing: a skip with a visible reason, a failure under
+    ``CI`` (CI never passes by skipping)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"shared media missing in CI: {what}")
+    pytest.skip(f"shared media not found: {what} (set BACKREHAB_MEDIA_DIR)")
+
+
 @pytest.fixture(scope="session")
 def media_dir() -> Path:
     """The shared real media; skips with a visible reason when absent (never in CI)."""
     path = shared_media_dir()
     if not (path / "labels.json").exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared media missing in CI: {path}")
-        pytest.skip(f"shared media not found at {path} (set BACKREHAB_MEDIA_DIR)")
+        missing_shared_media(path)
     return path
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from backrehab.cli import main
 from tests.cli_helpers import cli_json
-from tests.conftest import DEMO_CLIP, shared_media_dir
+from tests.conftest import DEMO_CLIP, missing_shared_media, shared_media_dir
 
 
 @pytest.mark.video
@@ -35,7 +35,7 @@ def test_hold_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     """hold prints holds (start_s, end_s, duration_s) and total_hold_s."""
     clip = shared_media_dir() / "plank_side_front_01.mp4"
     if not clip.exists():
-        pytest.skip(f"shared media not found at {clip.parent}")
+        missing_shared_media(clip)
     data = cli_json(["hold", str(clip), "--exercise", "front_plank"], capsys)
     assert data["holds"]
     for h in data["holds"]:

@@ -23,7 +23,7 @@ from backrehab.coach.specs import spec_for
 from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
 from backrehab.pose.posefile import PoseCache
-from tests.conftest import shared_media_dir
+from tests.conftest import missing_shared_media, shared_media_dir
 
 pytestmark = [pytest.mark.video, pytest.mark.slow]
 
@@ -56,7 +56,7 @@ def analysed(media_dir: Path, shared_cache: PoseCache) -> Any:
 def _entry(labels: list[dict[str, Any]], name: str) -> dict[str, Any]:
     entry = next((x for x in labels if Path(x["file"]).name == name), None)
     if entry is None:
-        pytest.skip("shared media absent")
+        missing_shared_media(f"{name} (no entry in labels.json)")
     return entry
 
 

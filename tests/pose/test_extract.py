@@ -15,7 +15,7 @@ from backrehab.errors import EmptyMediaError, MediaReadError, NoPersonError
 from backrehab.pose.extract import BACKEND, MODEL, extract_pose
 from backrehab.pose.landmarks import Landmark
 from backrehab.pose.posefile import PoseCache
-from tests.conftest import BUNDLED_MEDIA, DEMO_CLIP
+from tests.conftest import BUNDLED_MEDIA, DEMO_CLIP, missing_shared_media
 from tests.media_tools import read_frames, set_mp4_rotation, write_video
 
 pytestmark = pytest.mark.video
@@ -241,7 +241,7 @@ def test_real_media_detection(
     every photo gives a pose."""
     entry = next((x for x in labels if Path(x["file"]).name == name), None)
     if entry is None:
-        pytest.skip("shared media absent")
+        missing_shared_media(f"{name} (no entry in labels.json)")
     seq = extract_pose(media_dir / name, cache=shared_cache)
     assert seq.source.sha256 == entry["sha256"]
     if name.endswith(".mp4"):

@@ -300,3 +300,95 @@ def test_export_errors(seeded_session: Session, seeded_db: SeededDb, tmp_path: P
         export_clinic(seeded_session, 999_999, seeded_db.clinic.store)
     with pytest.raises(MediaReadError, match="missing"):
         export_clinic(seeded_session, seeded_db.clinic.clinic_id, MediaStore(tmp_path / "none"))
+
+
+def _small_clinic(data_dir: Path) -> None:
+    """A clinic of one clinician and one patient in ``data_dir``'s SQLite database."""
+    from backrehab.db import make_engine, upgrade
+    from backrehab.db.repository import create_clinic, create_user
+
+    url = f"sqlite:///{data_dir / 'backrehab.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            clinic = create_clinic(session, name="CLI Clinic")
+            doc = create_user(session, email="doc@cli.example", password=CLINICIAN_PASSWORD,
+                              role="clinician", clinic_id=clinic.id)  # fmt: skip
+            patients.new_patient(session, Actor.of(doc), clinic_id=clinic.id, ref="C-1",
+                                 display_name="Cleo")  # fmt: skip
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _cli_audit(data_dir: Path) -> list[AuditEntry]:
+    from backrehab.db import make_engine
+
+    engine = make_engine(f"sqlite:///{data_dir / 'backrehab.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            stmt = select(AuditEntry).where(AuditEntry.actor.startswith("cli:"))
+            return list(session.scalars(stmt.order_by(AuditEntry.id)))
+    finally:
+        engine.dispose()
+
+
+def test_command_line_export_and_import_are_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`backrehab clinic export` and `import` each leave one audit entry of the clinic (the
+    operator, the file, the counts): the exported document holds no entry of its own export, and
+    the imported clinic exports as the original plus the entry of its import."""
+    from backrehab.db.session import URL_ENV_VARS
+
+    for name in URL_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.mkdir()
+    _small_clinic(source)
+    out = tmp_path / "clinic.json"
+    records = clinic_io.export_clinic_file("CLI Clinic", out, data_dir=source)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    (export,) = _cli_audit(source)
+    assert (export.action, export.entity) == ("export", "clinic")
+    assert export.entity_id == str(document["clinic_id"])
+    assert export.detail == {
+        "command": "backrehab clinic export",
+        "file": str(out.resolve()),
+        "patients": 1,
+        "records": records,
+    }
+    assert not [a for a in document["tables"]["audit_log"] if a["actor"].startswith("cli:")]
+
+    assert clinic_io.import_clinic_file(out, data_dir=target) == "CLI Clinic"
+    (imported,) = _cli_audit(target)
+    assert (imported.action, imported.entity, imported.detail["command"]) == (
+        "import",
+        "clinic",
+        "backrehab clinic import",
+    )
+    assert imported.detail["records"] == records
+    again = tmp_path / "again.json"
+    clinic_io.export_clinic_file("CLI Clinic", again, data_dir=target)
+    second = json.loads(again.read_text(encoding="utf-8"))
+    extra = [a for a in second["tables"]["audit_log"] if a["actor"].startswith("cli:")]
+    assert [a["action"] for a in extra] == ["import"]
+    second["tables"]["audit_log"] = [a for a in second["tables"]["audit_log"] if a not in extra]
+    assert _text(second) == _text(document)
+
+
+def test_a_failed_command_line_export_is_not_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export that cannot write its file leaves no audit entry."""
+    from backrehab.db.session import URL_ENV_VARS
+
+    for name in URL_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    _small_clinic(tmp_path)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the export's folder should be")
+    with pytest.raises(FileExistsError):
+        clinic_io.export_clinic_file("CLI Clinic", blocked / "clinic.json", data_dir=tmp_path)
+    assert _cli_audit(tmp_path) == []

@@ -1,5 +1,6 @@
 """The application factory: settings, engine, media store, job runner, migrations at startup,
-security headers, error mapping, the JSON API, the pages and the static files.
+security headers, the request body size limit, error mapping, the JSON API, the pages and the
+static files.
 
 ``create_app(settings)`` builds everything; importing this module builds nothing. Project errors
 (:class:`~backrehab.errors.BackrehabError`) become 4xx: JSON ``{"error": message}`` under
@@ -38,6 +39,7 @@ from backrehab.web.security import LoginRateLimiter
 from backrehab.web.services.jobs import JobRunner
 from backrehab.web.services.live import LiveRegistry
 from backrehab.web.settings import Settings
+from backrehab.web.uploads import BodySizeLimit, body_limit_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +181,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
+    # the body limit inside the security headers, so that its 413 carries them too
+    app.add_middleware(BodySizeLimit, max_bytes=body_limit_bytes(settings.upload_limits))
     app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["meta"])

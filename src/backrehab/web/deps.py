@@ -27,7 +27,7 @@ from backrehab.web.security import (
     check_csrf,
     read_token,
 )
-from backrehab.web.services.actor import Actor, audit
+from backrehab.web.services.actor import ROUTE_INFO_KEY, Actor, audit
 from backrehab.web.services.jobs import JobRunner
 from backrehab.web.settings import Settings
 
@@ -59,9 +59,10 @@ def get_session(request: Request) -> Iterator[Session]:
 
     A request that touched a patient's record (see :func:`patient_access`) leaves one audit row
     with its outcome, written after the commit or the rollback, so refused and failed requests
-    are audited too.
+    are audited too. Every audit entry the request's services write names its route.
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
+    session.info[ROUTE_INFO_KEY] = f"{request.method} {route_template(request)}"
     outcome: int | str = "ok"
     try:
         yield session

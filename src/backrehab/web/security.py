@@ -1,7 +1,8 @@
 """Signed session tokens (HMAC-SHA256, with expiry) and an in-memory login rate limiter.
 
 A token is ``<base64url payload>.<base64url signature>``; the payload is ``<user id>:<expiry, unix
-seconds>``. The limiter counts failed logins per (e-mail, client IP) over a sliding minute.
+seconds>``. The limiter counts failed logins over a sliding minute per (e-mail, client IP), and
+per client IP across e-mails (one address trying many accounts), in bounded memory.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import hmac
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import Final
 
 from backrehab.errors import BackrehabError
 
@@ -64,44 +66,129 @@ def read_token(key: bytes, token: str, *, now: float | None = None) -> int:
     return user_id
 
 
+PER_CLIENT_FAILURES: Final = 20
+"""Failed logins a client IP may make in the window across all e-mails (at least; see
+:class:`LoginRateLimiter`)."""
+MAX_TRACKED_KEYS: Final = 10_000
+"""Keys (e-mail and IP pairs, or IPs) kept per table; past it the longest quiet one is dropped."""
+
+
+class _FailureWindow:
+    """Failure times per key in the last ``window_s`` seconds. Keys are kept least recently
+    failed first, so expired ones are pruned from the front and memory stays bounded (at most
+    ``max_keys`` keys of at most ``limit`` times each)."""
+
+    def __init__(self, limit: int, window_s: float, max_keys: int) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.max_keys = max_keys
+        self._times: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def prune(self, now: float) -> None:
+        """Drop the keys whose last failure is out of the window."""
+        cutoff = now - self.window_s
+        while self._times:
+            key, times = next(iter(self._times.items()))
+            if times and times[-1] > cutoff:
+                break
+            del self._times[key]
+
+    def count(self, key: str, now: float) -> int:
+        """Failures of ``key`` in the window."""
+        times = self._times.get(key)
+        if times is None:
+            return 0
+        cutoff = now - self.window_s
+        while times and times[0] <= cutoff:
+            times.popleft()
+        return len(times)
+
+    def add(self, key: str, now: float) -> None:
+        """One failure of ``key`` now (the longest quiet key goes when the table is full)."""
+        times = self._times.get(key)
+        if times is None:
+            times = self._times[key] = deque(maxlen=self.limit)
+        else:
+            self._times.move_to_end(key)
+        times.append(now)
+        while len(self._times) > self.max_keys:
+            self._times.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        """Drop the failures of ``key``."""
+        self._times.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+
 class LoginRateLimiter:
-    """Failed logins per key over the last ``window_s`` seconds (thread-safe, in memory)."""
+    """Failed logins over the last ``window_s`` seconds (thread-safe, in memory): at most
+    ``max_failures`` per (e-mail, client IP), and ``max_failures_per_client`` per client IP
+    across e-mails (default: :data:`PER_CLIENT_FAILURES`, or four times ``max_failures`` if that
+    is more). A successful login clears its (e-mail, IP) count, never the IP's: signing in to
+    one account does not buy more guesses at others. Expired entries are pruned on every call
+    and each table holds at most ``max_keys`` keys."""
 
     def __init__(
         self,
         max_failures: int,
         *,
+        max_failures_per_client: int | None = None,
         window_s: float = 60.0,
+        max_keys: int = MAX_TRACKED_KEYS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_failures = max_failures
+        self.max_failures_per_client = (
+            max_failures_per_client
+            if max_failures_per_client is not None
+            else max(PER_CLIENT_FAILURES, 4 * max_failures)
+        )
         self.window_s = window_s
         self._clock = clock
-        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._accounts = _FailureWindow(max_failures, window_s, max_keys)
+        self._clients = _FailureWindow(self.max_failures_per_client, window_s, max_keys)
         self._lock = threading.Lock()
 
-    def _recent(self, key: str) -> deque[float]:
-        times = self._failures[key]
-        cutoff = self._clock() - self.window_s
-        while times and times[0] <= cutoff:
-            times.popleft()
-        return times
+    @staticmethod
+    def _key(email: str, client: str) -> str:
+        return f"{email.strip().lower()}|{client}"
 
-    def check(self, key: str) -> None:
-        """Raise :class:`RateLimitedError` when ``key`` is at the limit."""
+    def _now(self) -> float:
+        now = self._clock()
+        self._accounts.prune(now)
+        self._clients.prune(now)
+        return now
+
+    def check(self, email: str, client: str) -> None:
+        """Raise :class:`RateLimitedError` when the e-mail from this client, or the client, is
+        at its limit."""
         with self._lock:
-            if len(self._recent(key)) >= self.max_failures:
+            now = self._now()
+            if self._clients.count(client, now) >= self.max_failures_per_client:
+                raise RateLimitedError(
+                    "Too many failed sign-in attempts from your network; wait a minute."
+                )
+            if self._accounts.count(self._key(email, client), now) >= self.max_failures:
                 raise RateLimitedError("Too many failed sign-in attempts; wait a minute.")
 
-    def fail(self, key: str) -> None:
-        """Count one failure for ``key``."""
+    def fail(self, email: str, client: str) -> None:
+        """Count one failure of the e-mail from this client."""
         with self._lock:
-            self._recent(key).append(self._clock())
+            now = self._now()
+            self._accounts.add(self._key(email, client), now)
+            self._clients.add(client, now)
 
-    def reset(self, key: str) -> None:
-        """Forget the failures of ``key`` (after a successful login)."""
+    def reset(self, email: str, client: str) -> None:
+        """Forget the failures of the e-mail from this client (after a successful login)."""
         with self._lock:
-            self._failures.pop(key, None)
+            self._accounts.forget(self._key(email, client))
+
+    def tracked(self) -> tuple[int, int]:
+        """How many (e-mail, IP) keys and IPs are held (memory use, for tests and monitoring)."""
+        with self._lock:
+            return len(self._accounts), len(self._clients)
 
 
 # --- CSRF: double-submit token ---------------------------------------------------------------

@@ -24,16 +24,16 @@ GENERIC_LOGIN_FAILURE = "Wrong e-mail address or password."
 
 
 def authenticate(request: Request, session: SessionDep, email: str, password: str) -> User:
-    """The user with these credentials (rate limited per e-mail and client address)."""
+    """The user with these credentials (rate limited per e-mail and client address, and per
+    client address)."""
     limiter: LoginRateLimiter = request.app.state.login_limiter
     client = request.client.host if request.client else "unknown"
-    key = f"{email.strip().lower()}|{client}"
-    limiter.check(key)
+    limiter.check(email, client)
     user = get_user_by_email(session, email=email)
     if user is None or not user.is_active or not verify_password(user, password):
-        limiter.fail(key)
+        limiter.fail(email, client)
         raise AuthenticationError(GENERIC_LOGIN_FAILURE)
-    limiter.reset(key)
+    limiter.reset(email, client)
     audit(session, Actor.of(user), "login", "user", user.id)
     return user
 

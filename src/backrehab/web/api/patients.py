@@ -35,7 +35,7 @@ from backrehab.web.schemas import (
     RedFlagsIn,
 )
 from backrehab.web.services import assessments, jobs, patients
-from backrehab.web.services.actor import Actor, audit
+from backrehab.web.services.actor import Actor, audit_list_read
 from backrehab.web.uploads import read_upload
 
 router = APIRouter(
@@ -55,9 +55,9 @@ def list_patients(session: SessionDep, user: UserDep) -> list[PatientRead]:
     else:
         stmt = stmt.where(Patient.clinic_id == user.clinic_id)
     found = list(session.scalars(stmt))
-    actor = Actor.of(user)
-    for patient in found:
-        audit(session, actor, "read", "patient", patient.id, route="GET /api/v1/patients")
+    clinic_id = found[0].clinic_id if found and user.role == "patient" else user.clinic_id
+    if clinic_id is not None:
+        audit_list_read(session, Actor.of(user), clinic_id, [p.id for p in found])
     return [PatientRead.model_validate(p) for p in found]
 
 

@@ -41,7 +41,7 @@ from backrehab.web.services import (
     progress,
     sessions,
 )
-from backrehab.web.services.actor import Actor
+from backrehab.web.services.actor import Actor, audit_list_read
 from backrehab.web.uploads import read_upload
 
 StaffUser = Annotated[User, Depends(require_role("clinician", "admin"))]
@@ -71,10 +71,14 @@ def _jobs(request: Request, patient: Patient, session: Any) -> list[AnalysisJob]
 def dashboard_page(
     request: Request, session: SessionDep, user: StaffUser, page: int = 1
 ) -> Response:
-    """The clinic's patients, most in need of attention first."""
+    """The clinic's patients, most in need of attention first (the read is audited, naming the
+    patients of the page)."""
     board = dashboard.clinic_dashboard(
         session, clinic_id=user.clinic_id or -1, today=dt.date.today(), page=page
     )
+    if user.clinic_id is not None:
+        shown = [row.id for row in board.rows]
+        audit_list_read(session, Actor.of(user), user.clinic_id, shown, page=board.page)
     return render(request, "clinic/dashboard.html", {"board": board})
 
 

@@ -562,7 +562,12 @@ def _engine_and_store(data_dir: str | os.PathLike[str] | None) -> tuple[Engine, 
 def export_clinic_file(
     name: str, out: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
 ) -> int:
-    """``backrehab clinic export NAME --out FILE``: write the document; returns the row count."""
+    """``backrehab clinic export NAME --out FILE``: write the document; returns the row count.
+
+    The export is in the clinic's audit log (``export``, by :func:`~backrehab.web.services.actor.
+    local_operator`, with the file and the counts), written once the file is: an export that
+    fails leaves no entry, and the document never holds the entry of its own export.
+    """
     from backrehab.db.session import session_scope
     from backrehab.pose.outputs import atomic_write_text
 
@@ -573,16 +578,47 @@ def export_clinic_file(
             if clinic is None:
                 raise InvalidResponseError(f"clinic export: there is no clinic named {name!r}")
             document = export_clinic(session, clinic.id, store)
+            target = Path(out)
+            atomic_write_text(target, json.dumps(document, ensure_ascii=False, sort_keys=True))
+            records = sum(len(rows) for rows in document["tables"].values())
+            _audit_cli(session, "export", clinic.id, target, document["tables"], records)
     finally:
         engine.dispose()
-    atomic_write_text(Path(out), json.dumps(document, ensure_ascii=False, sort_keys=True))
-    return sum(len(rows) for rows in document["tables"].values())
+    return records
+
+
+def _audit_cli(
+    session: Session,
+    action: str,
+    clinic_id: int,
+    path: Path,
+    rows: Mapping[str, Sequence[object]],
+    records: int,
+) -> None:
+    from backrehab.web.services.actor import audit, local_operator
+
+    audit(
+        session,
+        local_operator(),
+        action,
+        "clinic",
+        clinic_id,
+        command=f"backrehab clinic {action}",
+        file=str(path.resolve()),
+        patients=len(rows.get("patients", ())),
+        records=records,
+    )
 
 
 def import_clinic_file(
     path: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
 ) -> str:
-    """``backrehab clinic import FILE``: import in one transaction; returns the clinic name."""
+    """``backrehab clinic import FILE``: import in one transaction; returns the clinic name.
+
+    The import is in the clinic's audit log (``import``, by :func:`~backrehab.web.services.actor.
+    local_operator`), in the same transaction: exporting the imported clinic gives the original
+    document plus that one audit row (:func:`import_clinic` itself adds none).
+    """
     from backrehab.db.migrate import upgrade
     from backrehab.db.session import session_scope
 
@@ -594,6 +630,10 @@ def import_clinic_file(
     try:
         upgrade(engine.url.render_as_string(hide_password=False))
         with session_scope(engine) as session:
-            return import_clinic(session, document, store).name
+            clinic = import_clinic(session, document, store)
+            rows = document["tables"]
+            records = sum(len(found) for found in rows.values())
+            _audit_cli(session, "import", clinic.id, Path(path), rows, records)
+            return clinic.name
     finally:
         engine.dispose()
