@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from backrehab.assess.findings import Severity
-from backrehab.assess.screens import ScreenSettings, run_screen
+from backrehab.assess.screens import DEPTH_ESTIMATED_SOURCE, ScreenSettings, run_screen
 from backrehab.errors import PoseQualityError
 from backrehab.pose.extract import extract_pose
 from backrehab.pose.pipeline import AnalysisResult, analyze_sequence
@@ -68,7 +68,8 @@ def test_front_view_valgus_flagged_on_one_side() -> None:
     assert valgus["left"].severity is not Severity.NORMAL
     assert valgus["right"].severity is Severity.NORMAL
     assert any(f.code == "movement.squat.asymmetry" for f in result.findings)
-    assert result.reps[0].sources["left_knee_flexion_deg"] == "3d"  # sagittal angle, front view
+    # a sagittal angle from the front: the 3D value, said to rest on the predicted depth
+    assert result.reps[0].sources["left_knee_flexion_deg"] == DEPTH_ESTIMATED_SOURCE
 
 
 def test_fppa_limit_depends_on_sex() -> None:

@@ -17,7 +17,7 @@ from backrehab.pose.angles import (
     interior_deg,
 )
 from backrehab.pose.landmarks import Landmark
-from backrehab.pose.view import body_yaw_deg
+from backrehab.pose.view import body_yaw_deg, frontal_offset_deg
 from tests.synth import Posture, sequence_of
 
 SAGITTAL = {
@@ -98,11 +98,15 @@ def test_side_view_2d_angles_match_the_posture(posture: Posture, yaw: float) -> 
 @settings(max_examples=60, deadline=None)
 @given(posture=postures, yaw=st.floats(-179.0, 179.0))
 def test_3d_angles_match_the_posture_from_any_view(posture: Posture, yaw: float) -> None:
-    """3D angles equal the posed angles whatever way the person faces the camera."""
+    """3D angles equal the posed angles whatever way the person faces the camera; they are
+    sound except where the camera sees their plane edge-on (a sagittal angle within 30° of a
+    front or back view), where they are flagged as depth-estimated."""
     a = _angles(posture, yaw)
+    edge_on = frontal_offset_deg(a.yaw_deg)[0] <= 30.0
+    expected = Reliability.DEPTH_ESTIMATED if edge_on else Reliability.SOUND
     for stem, attr in SAGITTAL.items():
         assert _value(a, f"left_{stem}_3d") == pytest.approx(getattr(posture, attr), abs=1e-6)
-        assert a.reliability[f"left_{stem}_3d"][0] == Reliability.SOUND
+        assert a.reliability[f"left_{stem}_3d"][0] == expected
     assert _value(a, "trunk_inclination_3d") == pytest.approx(posture.trunk_inclination, abs=1e-6)
 
 
@@ -240,8 +244,15 @@ def test_out_of_plane_angles_are_flagged() -> None:
     assert side.reliability["pelvic_obliquity"][0] == Reliability.OUT_OF_PLANE
     assert side.reliability["left_knee_fppa"][0] == Reliability.OUT_OF_PLANE
     assert np.isnan(front.sound("left_knee_flexion")[0])
-    for a in (front, side):
-        assert a.reliability["left_knee_flexion_3d"][0] == Reliability.SOUND
+    # 3D: sound where the plane faces the camera, depth-estimated where it is seen edge-on
+    assert side.reliability["left_knee_flexion_3d"][0] == Reliability.SOUND
+    assert front.reliability["left_knee_flexion_3d"][0] == Reliability.DEPTH_ESTIMATED
+    assert front.reliability["pelvic_obliquity_3d"][0] == Reliability.SOUND
+    assert side.reliability["pelvic_obliquity_3d"][0] == Reliability.DEPTH_ESTIMATED
+    assert np.isnan(front.sound("left_knee_flexion_3d")[0])
+    assert front.values_deg["left_knee_flexion_3d"][0] == pytest.approx(40.0, abs=1e-6)
+    oblique = _angles(Posture(knee_flexion=40), 45.0)
+    assert oblique.reliability["left_knee_flexion_3d"][0] == Reliability.SOUND
 
 
 def test_oblique_view_beyond_tolerance_is_flagged() -> None:

@@ -577,4 +577,5 @@ def reliability_note(code: int) -> str:
         Reliability.MISSING: "landmark not visible",
         Reliability.OUT_OF_PLANE: "camera not square to this plane",
         Reliability.FAR_SIDE: "measured on the far side",
+        Reliability.DEPTH_ESTIMATED: "3D, camera edge-on to this plane (depth estimated)",
     }[Reliability(code)]

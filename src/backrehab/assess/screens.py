@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from scipy.signal import find_peaks
 
 from backrehab.assess.findings import Domain, Finding, Severity, Side
 from backrehab.errors import PoseQualityError
-from backrehab.pose.angles import interior_deg
+from backrehab.pose.angles import Reliability, interior_deg
 from backrehab.pose.landmarks import Landmark as L
 from backrehab.pose.pipeline import AnalysisResult
 from backrehab.pose.view import frontal_offset_deg
@@ -148,14 +148,20 @@ def _fill(x: FloatArray) -> FloatArray:
     return out
 
 
+DEPTH_ESTIMATED_SOURCE: Final = "3d, depth estimated (camera edge-on to this plane)"
+"""Source of a 3D value read where the camera sees the angle's plane edge-on."""
+
+
 def _best(result: AnalysisResult, name: str, i: int) -> tuple[float | None, str]:
-    """Value of an angle at frame i: the sound 2D value, else the 3D one, else None."""
+    """Value of an angle at frame i: the sound 2D value, else the 3D one (saying when it is
+    depth-estimated), else None."""
     v2 = result.angles.sound(name)[i]
     if np.isfinite(v2):
         return round(float(v2), 2), "2d"
     v3 = result.angles.values_deg[f"{name}_3d"][i]
     if np.isfinite(v3):
-        return round(float(v3), 2), "3d"
+        edge_on = result.angles.reliability[f"{name}_3d"][i] == Reliability.DEPTH_ESTIMATED
+        return round(float(v3), 2), DEPTH_ESTIMATED_SOURCE if edge_on else "3d"
     return None, "missing"
 
 

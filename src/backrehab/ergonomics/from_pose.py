@@ -20,6 +20,7 @@ from backrehab.ergonomics.reba import score_reba
 from backrehab.ergonomics.rula import score_rula
 from backrehab.ergonomics.schema import RebaInput, RebaScore, RulaInput, RulaScore, from_dict
 from backrehab.errors import PoseQualityError
+from backrehab.pose.angles import Reliability
 from backrehab.pose.landmarks import Landmark as L
 from backrehab.pose.pipeline import AnalysisResult
 from backrehab.pose.sequence import FloatArray
@@ -83,7 +84,9 @@ def _value(result: AnalysisResult, name: str) -> tuple[float, str]:
             return float(np.nanmedian(sound)), "2d"
         v3 = result.angles.values_deg[f"{name}_3d"]
         if np.isfinite(v3).any():
-            return float(np.nanmedian(v3)), "3d"
+            edge_on = result.angles.reliability[f"{name}_3d"] == Reliability.DEPTH_ESTIMATED
+            depth = bool(edge_on[np.isfinite(v3)].mean() > 0.5)
+            return float(np.nanmedian(v3)), "3d, depth estimated" if depth else "3d"
     return float("nan"), "missing"
 
 

@@ -165,6 +165,7 @@ class Reliability(IntEnum):
     MISSING = 1  # no person, or a landmark below the visibility threshold
     OUT_OF_PLANE = 2  # the camera does not look at the angle's plane
     FAR_SIDE = 3  # a one-sided sagittal head angle measured on the side away from the camera
+    DEPTH_ESTIMATED = 4  # a 3D angle whose plane the camera sees edge-on: mostly predicted depth
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -378,7 +379,11 @@ def compute_angles(
         Body yaw per frame from :func:`backrehab.pose.view.body_yaw_deg`.
     view_tolerance_deg
         A 2D sagittal angle is sound only within this many degrees of a side view, a 2D frontal
-        angle only within this of a front or back view. 3D angles do not depend on the view.
+        angle only within this of a front or back view. A 3D angle is sound from every view but
+        the one that sees its plane edge-on (a sagittal angle within this of a front or back
+        view, a frontal one within this of a side view): there its change lies along the
+        camera's depth axis, which the model predicts rather than measures (``DEPTH_ESTIMATED``;
+        the value is kept in ``values_deg`` for callers that name their source).
 
     Returns
     -------
@@ -403,6 +408,9 @@ def compute_angles(
             if space == "image":
                 plane_ok = sag_ok if spec.plane == "sagittal" else front_ok
                 code[~plane_ok] = Reliability.OUT_OF_PLANE
+            else:  # the plane seen edge-on: the angle lies along the camera's depth axis
+                edge_on = front_ok if spec.plane == "sagittal" else sag_ok
+                code[edge_on] = Reliability.DEPTH_ESTIMATED
             if space == "image" and spec.method == "cva" and spec.side != "both":
                 near = near_left if spec.side == "left" else ~near_left
                 code[(code == Reliability.SOUND) & ~near] = Reliability.FAR_SIDE

@@ -25,6 +25,7 @@ FLAG_TEXT = {
     Reliability.MISSING: "missing",
     Reliability.OUT_OF_PLANE: "out_of_plane",
     Reliability.FAR_SIDE: "far_side",
+    Reliability.DEPTH_ESTIMATED: "depth_estimated",
 }
 
 
@@ -44,8 +45,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 def angles_csv(result: AnalysisResult) -> str:
     """CSV text: ``time_s, frame, view, yaw_deg`` then ``<angle>_deg`` per angle.
 
-    A value that is not sound (missing, out of the camera plane, far side) is left empty; the
-    reason is in :func:`angle_flags_csv`.
+    A value that is not sound (missing, out of the camera plane, far side, depth estimated) is
+    left empty; the reason is in :func:`angle_flags_csv`.
     """
     a = result.angles
     buf = io.StringIO()
