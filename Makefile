@@ -63,6 +63,7 @@ bench: $(DEV_STAMP) assets
 	$(BIN)/python bench/pose_throughput.py
 	$(BIN)/python bench/coach_latency.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/live_coach.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
