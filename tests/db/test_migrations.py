@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from backrehab.db import Base, make_engine, upgrade
 from backrehab.db.migrate import alembic_config, project_root
 from backrehab.errors import ConfigError
+
+HEAD = "0003"
+"""The newest revision."""
 
 
 def test_upgrade_empty_database_matches_models(db_url: str) -> None:
@@ -28,7 +31,7 @@ def test_upgrade_empty_database_matches_models(db_url: str) -> None:
                 assert reflected == set(table.columns.keys()), name
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-            assert context.get_current_revision() == "0002"
+            assert context.get_current_revision() == HEAD
     finally:
         engine.dispose()
 
@@ -41,7 +44,7 @@ def test_upgrade_twice_is_a_no_op(tmp_path: Path) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0002"
+            assert MigrationContext.configure(conn).get_current_revision() == HEAD
     finally:
         engine.dispose()
 
@@ -104,5 +107,51 @@ def test_upgrade_from_0001_keeps_rows_and_downgrade_returns(db_url: str) -> None
         with engine.connect() as conn:
             assert MigrationContext.configure(conn).get_current_revision() == "0001"
             assert conn.execute(text("SELECT count(*) FROM patients")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_0002_gives_users_epoch_0_and_downgrade_returns(db_url: str) -> None:
+    """A user stored at 0002 gets session epoch 0 at head (tokens made then carry it), a new
+    user too (the model's default; the server default is gone), and downgrading to 0002 drops
+    the column and keeps the users."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from backrehab.db.models import User
+
+    upgrade(db_url, revision="0002")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, role, password_hash, is_active, "
+                    "created_at) VALUES (1, 'old@a.test', '', 'clinician', 'x', :yes, :t)"
+                ),
+                {"t": "2026-01-01 00:00:00+00:00", "yes": True},
+            )
+        upgrade(db_url)
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == HEAD
+            assert conn.execute(text("SELECT session_epoch FROM users")).scalar_one() == 0
+            columns = {c["name"]: c for c in inspect(conn).get_columns("users")}
+            assert columns["session_epoch"]["nullable"] is False
+            assert columns["session_epoch"]["default"] is None
+        with Session(engine) as session:
+            session.add(User(id=2, email="new@a.test", role="patient", password_hash="x"))
+            session.commit()
+            epochs = session.execute(select(User.email, User.session_epoch)).all()
+            assert sorted(epochs) == [("new@a.test", 0), ("old@a.test", 0)]
+        command.downgrade(alembic_config(db_url), "0002")
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == "0002"
+            columns = {c["name"] for c in inspect(conn).get_columns("users")}
+            assert "session_epoch" not in columns
+            assert conn.execute(text("SELECT count(*) FROM users")).scalar_one() == 2
+        upgrade(db_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT sum(session_epoch) FROM users")).scalar_one() == 0
     finally:
         engine.dispose()

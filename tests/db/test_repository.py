@@ -6,7 +6,7 @@ import datetime as dt
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,6 +89,27 @@ def test_password_hashes_are_argon2_and_verify(session: Session) -> None:
         repo.create_user(session, email="x@example.org", password="short", role="admin")
     with pytest.raises(InvalidResponseError, match="role"):
         repo.create_user(session, email="y@example.org", password="long enough", role="root")
+
+
+def test_end_sessions_increments_the_epoch_in_the_database(session: Session) -> None:
+    """A new user is at session epoch 0; each :func:`end_sessions` adds one to the stored epoch
+    (in SQL: a loaded, stale copy does not undo another request's increment) and returns it."""
+    _clinic_and_clinician(session)
+    user = repo.get_user_by_email(session, email="dr.lee@example.org")
+    assert user is not None
+    assert user.session_epoch == 0
+    assert repo.end_sessions(session, user=user) == 1
+    # a write the loaded user does not know of (as another request's would be)
+    session.execute(
+        update(User).where(User.id == user.id).values(session_epoch=5),
+        execution_options={"synchronize_session": False},
+    )
+    assert user.session_epoch == 1
+    assert repo.end_sessions(session, user=user) == 6
+    session.expire_all()
+    stored = session.get(User, user.id)
+    assert stored is not None
+    assert stored.session_epoch == 6
 
 
 def test_patient_has_a_clinician(session: Session) -> None:

@@ -433,6 +433,21 @@ def test_me_and_logout(app: App) -> None:
     assert app.client().get("/api/v1/me").status_code == 401
 
 
+def test_logout_ends_the_session_on_the_server(app: App) -> None:
+    """After logout the old session cookie, sent again (copied, or a browser that kept it), is a
+    401 on /api/v1/me: logout ends the session on the server, not only in the browser."""
+    client = app.client("clinician")
+    name = app.settings.session_cookie_name
+    old = client.cookies.get(name)
+    assert old
+    assert client.post("/api/v1/logout").status_code == 204
+    assert client.cookies.get(name) is None  # the reply deleted it
+    client.cookies.set(name, old)
+    after = client.get("/api/v1/me")
+    assert after.status_code == 401
+    assert after.json() == {"error": "Please sign in."}
+
+
 def test_assessments_start_and_read(app: App) -> None:
     """Staff start a (re)assessment and read the newest one with its parts; without one the read
     is a 404 with a message; a patient may not read the clinician's assessment (403)."""

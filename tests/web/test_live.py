@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
@@ -25,7 +26,7 @@ from backrehab.assess.red_flags import QUESTION_IDS
 from backrehab.coach.specs import spec_for
 from backrehab.coach.wire import MAX_MESSAGE_BYTES, read_stream
 from backrehab.db import make_engine, upgrade
-from backrehab.db.models import AnalysisJob, Patient
+from backrehab.db.models import AnalysisJob, AuditEntry, Patient
 from backrehab.db.repository import NotFoundError, create_clinic, create_user
 from backrehab.web import live_ws
 from backrehab.web.app import create_app
@@ -233,6 +234,11 @@ def test_a_reconnect_keeps_the_set_and_its_count(
     assert uninterrupted == whole > 0
     assert resumed["reps"] == uninterrupted
     assert resumed["live_id"] == live_id
+    with Session(app.state.engine) as session:  # two sets started, one resumed: all audited
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.in_(("live_start", "live_resume")))
+        ).all()
+    assert sorted(actions) == ["live_resume", "live_start", "live_start"]
 
 
 def test_a_set_lost_in_a_restart_is_gone_not_retried(live_app: Any) -> None:

@@ -1,10 +1,28 @@
-"""The login rate limiter: per (e-mail, IP), per IP across e-mails, and bounded memory."""
+"""Session tokens (user, session epoch, expiry; the earlier format refused) and the login rate
+limiter: per (e-mail, IP), per IP across e-mails, and bounded memory."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 import pytest
 
-from backrehab.web.security import PER_CLIENT_FAILURES, LoginRateLimiter, RateLimitedError
+from backrehab.web.security import (
+    PER_CLIENT_FAILURES,
+    AuthenticationError,
+    CsrfError,
+    LoginRateLimiter,
+    RateLimitedError,
+    TokenClaims,
+    check_csrf,
+    make_token,
+    read_token,
+)
+
+KEY = b"k" * 32
+NOW = 1_800_000_000.0
 
 
 class _Clock:
@@ -93,3 +111,58 @@ def test_memory_is_bounded_within_the_window() -> None:
     with pytest.raises(RateLimitedError):
         limiter.check("user499@a.test", "10.1.1.243")
     limiter.check("user0@a.test", "10.1.0.0")  # dropped first: its failure is forgotten
+
+
+def _signed(payload_text: str, key: bytes = KEY) -> str:
+    payload = base64.urlsafe_b64encode(payload_text.encode("ascii")).rstrip(b"=").decode()
+    mac = hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+def test_a_token_carries_the_user_and_the_session_epoch() -> None:
+    """A token reads back as its user id and session epoch until it expires; the payload is
+    ``user id:epoch:expiry``."""
+    token = make_token(KEY, 7, epoch=3, max_age_s=60, now=NOW)
+    assert read_token(KEY, token, now=NOW + 59) == TokenClaims(user_id=7, epoch=3)
+    assert token == _signed(f"7:3:{int(NOW) + 60}")
+    with pytest.raises(AuthenticationError, match="expired"):
+        read_token(KEY, token, now=NOW + 60)
+
+
+@pytest.mark.parametrize(
+    ("token", "detail"),
+    [
+        (_signed(f"7:{int(NOW) + 60}"), "malformed"),  # the earlier format, no epoch
+        (_signed(f"7:x:{int(NOW) + 60}"), "malformed"),
+        (_signed(f"7:1:2:{int(NOW) + 60}"), "malformed"),
+        (_signed(f"7:3:{int(NOW) + 60}", key=b"other" * 8), "signature"),
+        (_signed(f"7:3:{int(NOW) + 60}")[:-2] + "AA", "signature"),
+        ("no-dot", "signature"),
+        ("caf\u00e9.sig", "malformed"),  # not ASCII: refused before hmac would raise
+        ("%%%.%%%", "signature"),
+    ],
+)
+def test_bad_and_old_tokens_are_authentication_errors(token: str, detail: str) -> None:
+    """A token of the earlier format, a malformed, tampered, foreign or non-ASCII one is an
+    :class:`AuthenticationError` saying "Please sign in." (a 401), never another exception."""
+    with pytest.raises(AuthenticationError, match="Please sign in") as refused:
+        read_token(KEY, token, now=NOW)
+    assert detail in refused.value.detail
+
+
+@pytest.mark.parametrize(
+    ("cookie", "sent"),
+    [("abc", "abd"), ("abc", "äbc"), ("äbc", "äbc-other"), ("abc", ""), (None, "abc")],
+)
+def test_a_wrong_or_non_ascii_csrf_token_is_refused_not_a_crash(
+    cookie: str | None, sent: str
+) -> None:
+    """CSRF tokens that differ, are empty or contain non-ASCII characters are a CsrfError."""
+    with pytest.raises(CsrfError):
+        check_csrf(cookie, sent)
+
+
+def test_the_matching_csrf_token_passes() -> None:
+    """The token sent equals the cookie's: no error (non-ASCII alike)."""
+    check_csrf("tok-123", "tok-123")
+    check_csrf("äbc", "äbc")

@@ -72,6 +72,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    """Carried by every session token; incremented to end all the user's sessions at once
+    (signing out signs out everywhere)."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

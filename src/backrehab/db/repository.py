@@ -117,6 +117,18 @@ def get_user_by_email(session: Session, *, email: str) -> User | None:
     return session.scalars(stmt).one_or_none()
 
 
+def end_sessions(session: Session, *, user: User) -> int:
+    """End every session of ``user`` (on every device): their session epoch is incremented in
+    the database, so every token made before no longer signs them in. Returns the new epoch.
+
+    The increment is done by the database (``session_epoch + 1``), so two concurrent calls both
+    count and neither can restore an epoch the other ended.
+    """
+    user.session_epoch = User.session_epoch + 1
+    session.flush()
+    return user.session_epoch
+
+
 def create_patient(
     session: Session,
     *,

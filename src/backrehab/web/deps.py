@@ -109,17 +109,37 @@ StoreDep = Annotated[MediaStore, Depends(get_store)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
+def user_for_token(session: Session, key: bytes, token: str) -> User:
+    """The active user a session token signs in, the one check of every way in (pages, API,
+    the coach's WebSocket).
+
+    Raises
+    ------
+    AuthenticationError
+        ("Please sign in.", HTTP 401) for a tampered, malformed (the earlier format without a
+        session epoch included) or expired token, a missing or deactivated user, or a session
+        that has ended: the token's epoch is not the user's current ``session_epoch`` (they
+        signed out, on this device or another).
+    """
+    claims = read_token(key, token)
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationError("Please sign in.", detail="no such active user")
+    if user.session_epoch != claims.epoch:
+        raise AuthenticationError("Please sign in.", detail="session ended")
+    return user
+
+
 def user_from_cookie(request: Request, session: Session, settings: Settings) -> User | None:
-    """The active user of the session cookie, or None (no cookie, bad or expired token)."""
+    """The active user of the session cookie, or None (no cookie; a bad, expired or ended
+    session: see :func:`user_for_token`)."""
     token = request.cookies.get(settings.session_cookie_name)
     if not token:
         return None
     try:
-        user_id = read_token(request.app.state.secret_key, token)
+        return user_for_token(session, request.app.state.secret_key, token)
     except AuthenticationError:
         return None
-    user = session.get(User, user_id)
-    return user if user is not None and user.is_active else None
 
 
 def current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:

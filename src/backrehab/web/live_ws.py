@@ -26,14 +26,14 @@ from starlette.concurrency import run_in_threadpool
 
 from backrehab.coach.specs import spec_for
 from backrehab.coach.wire import MAX_MESSAGE_BYTES, WireFinish, WireFormatError, decode_message
-from backrehab.db.models import Patient, User
+from backrehab.db.models import Patient
 from backrehab.db.repository import NotFoundError
 from backrehab.db.session import session_scope
 from backrehab.errors import BackrehabError
 from backrehab.web.assets import assets_status
-from backrehab.web.deps import CsrfDep, OwnPatientDep, SessionDep, require_role
+from backrehab.web.deps import CsrfDep, OwnPatientDep, SessionDep, require_role, user_for_token
 from backrehab.web.pages.render import render, render_error
-from backrehab.web.security import AuthenticationError, PermissionDeniedError, read_token
+from backrehab.web.security import AuthenticationError, PermissionDeniedError
 from backrehab.web.services import live as live_sets
 from backrehab.web.services import plans
 from backrehab.web.services.actor import Actor, audit
@@ -145,13 +145,10 @@ def _who(app: Any, cookies: dict[str, str]) -> tuple[int, str, int] | int:
     token = cookies.get(settings.session_cookie_name)
     if not token:
         return CLOSE_UNAUTHORISED
-    try:
-        user_id = read_token(app.state.secret_key, token)
-    except AuthenticationError:
-        return CLOSE_UNAUTHORISED
     with session_scope(app.state.engine) as session:
-        user = session.get(User, user_id)
-        if user is None or not user.is_active:
+        try:  # signature, expiry, an active user and the session's epoch (not signed out)
+            user = user_for_token(session, app.state.secret_key, token)
+        except AuthenticationError:
             return CLOSE_UNAUTHORISED
         if user.role != "patient":
             return CLOSE_FORBIDDEN
@@ -253,8 +250,7 @@ async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "")
             await _refuse(websocket, CLOSE_BUSY, exc.user_message)
             return
     await websocket.accept()
-    if not live:
-        await run_in_threadpool(_audit_start, app, email, patient_id, current)
+    await run_in_threadpool(_audit_start, app, email, patient_id, current, resumed=bool(live))
     state = current.coach.state
     await websocket.send_json(
         {"type": "hello", "live_id": current.live_id, "exercise": exercise,
@@ -311,7 +307,12 @@ async def coach_socket(websocket: WebSocket, exercise: str = "", live: str = "")
         return  # the set stays in the registry: a reconnect picks it up
 
 
-def _audit_start(app: Any, email: str, patient_id: int, current: live_sets.LiveSet) -> None:
+def _audit_start(
+    app: Any, email: str, patient_id: int, current: live_sets.LiveSet, *, resumed: bool
+) -> None:
+    """One audit entry per socket attached to a set: ``live_start`` for a new set,
+    ``live_resume`` for a reconnect to the set in progress."""
+    action = "live_resume" if resumed else "live_start"
     with session_scope(app.state.engine) as session:
-        audit(session, Actor(email=email, role="patient"), "live_start", "patient", patient_id,
-              exercise_id=current.exercise_id)  # fmt: skip
+        audit(session, Actor(email=email, role="patient"), action, "patient", patient_id,
+              exercise_id=current.exercise_id, live_id=current.live_id)  # fmt: skip

@@ -1,8 +1,13 @@
 """Signed session tokens (HMAC-SHA256, with expiry) and an in-memory login rate limiter.
 
-A token is ``<base64url payload>.<base64url signature>``; the payload is ``<user id>:<expiry, unix
-seconds>``. The limiter counts failed logins over a sliding minute per (e-mail, client IP), and
-per client IP across e-mails (one address trying many accounts), in bounded memory.
+A token is ``<base64url payload>.<base64url signature>``; the payload is ``<user id>:<session
+epoch>:<expiry, unix seconds>``. The epoch is the user's ``session_epoch`` when the token was made:
+signing out (or any other end of the user's sessions) increments it, so every token made before
+is refused by :func:`backrehab.web.deps.user_for_token` although its signature and expiry are
+good. Tokens of the earlier ``<user id>:<expiry>`` form are refused as malformed.
+
+The limiter counts failed logins over a sliding minute per (e-mail, client IP), and per client
+IP across e-mails (one address trying many accounts), in bounded memory.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from typing import Final
+from typing import Final, NamedTuple
 
 from backrehab.errors import BackrehabError
 
@@ -44,26 +49,43 @@ def _sign(key: bytes, payload: str) -> str:
     return _b64(hmac.new(key, payload.encode("ascii"), hashlib.sha256).digest())
 
 
-def make_token(key: bytes, user_id: int, *, max_age_s: int, now: float | None = None) -> str:
-    """A signed token for ``user_id`` valid for ``max_age_s`` seconds."""
+class TokenClaims(NamedTuple):
+    """What a valid session token says: whose it is and the session epoch it was made in."""
+
+    user_id: int
+    epoch: int
+
+
+def make_token(
+    key: bytes, user_id: int, *, epoch: int, max_age_s: int, now: float | None = None
+) -> str:
+    """A signed token for ``user_id`` in session epoch ``epoch``, valid for ``max_age_s``
+    seconds."""
     expires = int((time.time() if now is None else now) + max_age_s)
-    payload = _b64(f"{user_id}:{expires}".encode("ascii"))
+    payload = _b64(f"{user_id}:{epoch}:{expires}".encode("ascii"))
     return f"{payload}.{_sign(key, payload)}"
 
 
-def read_token(key: bytes, token: str, *, now: float | None = None) -> int:
-    """The user id of a valid token; :class:`AuthenticationError` if tampered or expired."""
+def read_token(key: bytes, token: str, *, now: float | None = None) -> TokenClaims:
+    """The claims of a valid token; :class:`AuthenticationError` if tampered, malformed (the
+    earlier format without an epoch included) or expired.
+
+    Whether the epoch is still the user's current one needs the database: see
+    :func:`backrehab.web.deps.user_for_token`.
+    """
+    if not token.isascii():  # a token is ASCII; hmac and the signature need it to be
+        raise AuthenticationError("Please sign in.", detail="malformed token")
     payload, _, signature = token.partition(".")
     if not payload or not signature or not hmac.compare_digest(signature, _sign(key, payload)):
         raise AuthenticationError("Please sign in.", detail="bad token signature")
     try:
-        user_text, expires_text = _unb64(payload).decode("ascii").split(":")
-        user_id, expires = int(user_text), int(expires_text)
+        user_text, epoch_text, expires_text = _unb64(payload).decode("ascii").split(":")
+        user_id, epoch, expires = int(user_text), int(epoch_text), int(expires_text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise AuthenticationError("Please sign in.", detail="malformed token") from exc
     if (time.time() if now is None else now) >= expires:
         raise AuthenticationError("Your session has expired; please sign in again.")
-    return user_id
+    return TokenClaims(user_id, epoch)
 
 
 PER_CLIENT_FAILURES: Final = 20
@@ -208,8 +230,15 @@ def new_csrf_token() -> str:
 
 
 def check_csrf(cookie_value: str | None, sent: str | None) -> None:
-    """Raise :class:`CsrfError` unless ``sent`` equals the cookie's token."""
-    if not cookie_value or not sent or not hmac.compare_digest(cookie_value, sent):
+    """Raise :class:`CsrfError` unless ``sent`` equals the cookie's token (compared as UTF-8
+    bytes in constant time: a non-ASCII value is a mismatch, never a crash)."""
+    if (
+        not cookie_value
+        or not sent
+        or not hmac.compare_digest(
+            cookie_value.encode("utf-8", "surrogateescape"), sent.encode("utf-8", "surrogateescape")
+        )
+    ):
         raise CsrfError(
             "This form has expired or did not come from this site; reload the page and try again."
         )

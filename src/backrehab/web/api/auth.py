@@ -1,11 +1,17 @@
-"""Sign in and out with a signed, HttpOnly session cookie; ``/me`` names the signed-in user."""
+"""Sign in and out with a signed, HttpOnly session cookie; ``/me`` names the signed-in user.
+
+Signing out signs out everywhere: it ends every session of the user on the server (their
+session epoch, see :func:`backrehab.db.repository.end_sessions`), so a copied cookie, or the
+user's other devices, no longer sign in.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from backrehab.db.models import User
-from backrehab.db.repository import get_user_by_email, verify_password
+from backrehab.db.repository import end_sessions, get_user_by_email, verify_password
 from backrehab.web.deps import CsrfDep, SessionDep, SettingsDep, UserDep
 from backrehab.web.schemas import ERROR_RESPONSES, LoginRequest, LoginResponse, UserRead
 from backrehab.web.security import (
@@ -40,7 +46,12 @@ def authenticate(request: Request, session: SessionDep, email: str, password: st
 
 def set_login_cookies(request: Request, response: Response, settings: Settings, user: User) -> str:
     """Set the session cookie and a fresh CSRF cookie; returns the CSRF token."""
-    token = make_token(request.app.state.secret_key, user.id, max_age_s=settings.session_max_age_s)
+    token = make_token(
+        request.app.state.secret_key,
+        user.id,
+        epoch=user.session_epoch,
+        max_age_s=settings.session_max_age_s,
+    )
     common = {
         "max_age": settings.session_max_age_s,
         "secure": settings.session_cookie_secure,
@@ -80,9 +91,17 @@ def login(
     return LoginResponse(**UserRead.model_validate(user).model_dump(), csrf_token=csrf)
 
 
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """End every session of ``user``, on every device, and audit it."""
+    end_sessions(session, user=user)
+    audit(session, Actor.of(user), "logout", "user", user.id, everywhere=True)
+
+
 @router.post("/logout", status_code=204, dependencies=[CsrfDep])
-def logout(response: Response, settings: SettingsDep, user: UserDep) -> None:
-    """Clear the session cookie."""
+def logout(response: Response, session: SessionDep, settings: SettingsDep, user: UserDep) -> None:
+    """Sign out everywhere: end every session of the user (this cookie, a copy of it, their
+    other devices) and clear the session cookie."""
+    sign_out_everywhere(session, user)
     clear_login_cookies(response, settings)
 
 

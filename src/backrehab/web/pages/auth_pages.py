@@ -8,7 +8,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from backrehab.errors import BackrehabError
-from backrehab.web.api.auth import authenticate, clear_login_cookies, set_login_cookies
+from backrehab.web.api.auth import (
+    authenticate,
+    clear_login_cookies,
+    set_login_cookies,
+    sign_out_everywhere,
+)
 from backrehab.web.deps import CsrfDep, SessionDep, SettingsDep, user_from_cookie
 from backrehab.web.errors import status_for
 from backrehab.web.pages.render import redirect, render
@@ -71,8 +76,13 @@ def login_submit(
 
 
 @router.post("/logout", dependencies=[CsrfDep])
-def logout(settings: SettingsDep) -> Response:
-    """Sign out (the CSRF token must match: no other site can sign you out)."""
-    response = redirect("/login", "You are signed out.")
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Sign out everywhere: every session of the user ends on the server (this browser, a copy
+    of its cookie, their other devices) and the cookies are cleared. The CSRF token must match:
+    no other site can sign you out."""
+    user = user_from_cookie(request, session, settings)
+    if user is not None:
+        sign_out_everywhere(session, user)
+    response = redirect("/login", "You are signed out on every device.")
     clear_login_cookies(response, settings)
     return response
