@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-from backrehab.coach.specs import CameraView, FormRule, HoldCondition, MovementSpec
+from backrehab.coach.specs import FormRule, HoldCondition, MovementSpec
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -38,37 +39,58 @@ YAW_KEY = "_yaw_deg"
 LENGTH_SIGNALS = frozenset({"hip_height", "shoulder_over_hands"})
 
 
-def view_supports(view: CameraView, tolerance_deg: float, values: dict[str, float]) -> bool:
-    """Whether a check bound to ``view`` can be judged in a frame: the body yaw (in
-    ``values[YAW_KEY]``) is within ``tolerance_deg`` of facing (frontal) or side-on
-    (sagittal). Unbound checks (``any``) always can; an unknown yaw never can."""
-    if view == "any":
+def view_supports(check: FormRule | HoldCondition, values: dict[str, float]) -> bool:
+    """Whether a check (form rule or hold condition) can be judged in a frame: unbound checks
+    (``view: any``) always can; a view-bound one when the body yaw (``values[YAW_KEY]``) is
+    within its ``view_tolerance_deg`` of facing (frontal) or side-on (sagittal); an unknown yaw
+    never can."""
+    if check.view == "any":
         return True
     yaw = abs(values.get(YAW_KEY, math.nan))
     if not math.isfinite(yaw):
         return False
-    offset = min(yaw, 180.0 - yaw) if view == "frontal" else abs(yaw - 90.0)
-    return offset <= tolerance_deg
+    offset = min(yaw, 180.0 - yaw) if check.view == "frontal" else abs(yaw - 90.0)
+    return offset <= check.view_tolerance_deg
 
 
-def rule_faults(rules: tuple[FormRule, ...], frames: list[dict[str, float]]) -> list[Fault]:
-    """The form faults of a stretch of frames: a rule is broken when its signal is outside its
-    range in at least ``min_fraction`` of the frames where it could be measured."""
-    out = []
+def rule_fault(rule: FormRule, frames: list[dict[str, float]]) -> Fault | None:
+    """The fault of ``rule`` over a stretch of frames, or None: the rule is broken when its
+    signal is outside its range in at least ``min_fraction`` of the frames where it could be
+    judged (the camera view supports it and the signal was measured)."""
+    vals = np.asarray(
+        [v.get(rule.signal, math.nan) for v in frames if view_supports(rule, v)], dtype=float
+    )
+    vals = vals[np.isfinite(vals)]
+    if not vals.size:
+        return None
+    bad = np.zeros(vals.shape, dtype=bool)
+    if rule.min is not None:
+        bad |= vals < rule.min
+    if rule.max is not None:
+        bad |= vals > rule.max
+    fraction = float(bad.mean())
+    if fraction < rule.min_fraction:
+        return None
+    return Fault(id=rule.id, cue=rule.cue, fraction=round(fraction, 2))
+
+
+def broken_rule_cue(rules: Iterable[FormRule], values: dict[str, float]) -> str:
+    """The cue of the first rule this frame breaks, among those its camera view can judge
+    ('' when none): what the live coach says."""
     for rule in rules:
-        vals = np.asarray([v.get(rule.signal, math.nan) for v in frames], dtype=float)
-        vals = vals[np.isfinite(vals)]
-        if not vals.size:
-            continue
-        bad = np.zeros(vals.shape, dtype=bool)
-        if rule.min is not None:
-            bad |= vals < rule.min
-        if rule.max is not None:
-            bad |= vals > rule.max
-        fraction = float(bad.mean())
-        if fraction >= rule.min_fraction:
-            out.append(Fault(id=rule.id, cue=rule.cue, fraction=round(fraction, 2)))
-    return out
+        v = values.get(rule.signal, math.nan)
+        if math.isfinite(v) and _out_of_range(rule, v) and view_supports(rule, values):
+            return rule.cue
+    return ""
+
+
+def fault_counts(faults_per_item: Iterable[tuple[Fault, ...]]) -> dict[str, int]:
+    """How many repetitions or holds showed each fault id."""
+    counts: dict[str, int] = {}
+    for faults in faults_per_item:
+        for fault in faults:
+            counts[fault.id] = counts.get(fault.id, 0) + 1
+    return counts
 
 
 def _out_of_range(check: FormRule | HoldCondition, value: float) -> bool:
@@ -322,20 +344,15 @@ class RepEngine:
             spans.append(float(np.ptp(s)) if s.size else -1.0)
         return "left" if spans[0] >= spans[1] else "right"
 
-    @staticmethod
-    def _view_ok(rule: FormRule, values: dict[str, float]) -> bool:
-        """A view-bound rule is judged only when the camera looks at its plane."""
-        return view_supports(rule.view, rule.view_tolerance_deg, values)
-
     def _faults(self, rep: _Rep) -> list[Fault]:
         out = []
         for rule in self.spec.form_rules:
             frames = [
-                v
-                for v, r in zip(rep.values, rep.reached, strict=True)
-                if (rule.phase == "rep" or r) and self._view_ok(rule, v)
+                v for v, r in zip(rep.values, rep.reached, strict=True) if rule.phase == "rep" or r
             ]
-            out.extend(rule_faults((rule,), frames))
+            fault = rule_fault(rule, frames)
+            if fault is not None:
+                out.append(fault)
         return out
 
     def _peak_angles(self, rep: _Rep) -> dict[str, float]:
@@ -354,18 +371,13 @@ class RepEngine:
         return out
 
     def _live_cue(self, f: Frame, reached: bool) -> str:
-        for rule in self.spec.form_rules:
-            if (rule.phase == "peak" and not reached) or not self._view_ok(rule, f.values):
-                continue
-            v = f.values.get(rule.signal, math.nan)
-            if math.isfinite(v) and _out_of_range(rule, v):
-                return rule.cue
-        return ""
+        rules = (r for r in self.spec.form_rules if reached or r.phase != "peak")
+        return broken_rule_cue(rules, f.values)
 
     def _view_hint(self, f: Frame) -> str:
         """What to change when a view-bound form rule cannot be judged from this camera angle
         (the rule is then skipped: no cue on a measurement the view cannot back up)."""
-        missing = {r.view for r in self.spec.form_rules if not self._view_ok(r, f.values)}
+        missing = {r.view for r in self.spec.form_rules if not view_supports(r, f.values)}
         hints = []
         if "frontal" in missing:
             hints.append("face the camera for the form checks seen from the front")
@@ -540,7 +552,7 @@ class HoldEngine:
         for i, c in enumerate(self.spec.hold_conditions):
             if c.view != "any" and not math.isfinite(f.values.get(YAW_KEY, math.nan)):
                 return NOT_MEASURABLE, i  # the view itself is unknown: nothing to turn to
-            if not view_supports(c.view, c.view_tolerance_deg, f.values):
+            if not view_supports(c, f.values):
                 return WRONG_VIEW, i
             v = f.values.get(c.signal, math.nan)
             if not math.isfinite(v):
@@ -548,15 +560,6 @@ class HoldEngine:
             if _out_of_range(c, v):
                 return c.cue, i
         return "", None
-
-    def _form_cue(self, f: Frame) -> str:
-        for rule in self.spec.form_rules:
-            if not view_supports(rule.view, rule.view_tolerance_deg, f.values):
-                continue
-            v = f.values.get(rule.signal, math.nan)
-            if math.isfinite(v) and _out_of_range(rule, v):
-                return rule.cue
-        return ""
 
     def step(self, f: Frame) -> None:
         """Advance by one frame."""
@@ -575,7 +578,7 @@ class HoldEngine:
             self._last_good = f.t_s
             self._values.append(f.values)
             self._lapse_reason = ""
-            self.cue = self._form_cue(f)
+            self.cue = broken_rule_cue(self.spec.form_rules, f.values)
         else:
             judged = failing not in (NOT_MEASURABLE, WRONG_VIEW)
             self.cue = failing if judged else ""
@@ -598,11 +601,8 @@ class HoldEngine:
     def _faults(self) -> list[Fault]:
         faults = [
             fault
-            for rule in self.spec.form_rules
-            for fault in rule_faults(
-                (rule,),
-                [v for v in self._values if view_supports(rule.view, rule.view_tolerance_deg, v)],
-            )
+            for fault in (rule_fault(rule, self._values) for rule in self.spec.form_rules)
+            if fault is not None
         ]
         frames = len(self._values) + sum(self._lapses.values())
         for i, n in sorted(self._lapses.items()):
@@ -658,10 +658,6 @@ def hold_set_reports(holds: list[HoldReport]) -> list[SetReport]:
     out = []
     for index in sorted({h.set_index for h in holds}):
         mine = [h for h in holds if h.set_index == index]
-        counts: dict[str, int] = {}
-        for h in mine:
-            for fault in h.faults:
-                counts[fault.id] = counts.get(fault.id, 0) + 1
         out.append(
             SetReport(
                 index=index,
@@ -671,7 +667,7 @@ def hold_set_reports(holds: list[HoldReport]) -> list[SetReport]:
                 reps_right=0,
                 hold_s=round(sum(h.duration_s for h in mine), 3),
                 form_score=hold_form_score(mine),
-                fault_counts=counts,
+                fault_counts=fault_counts(h.faults for h in mine),
                 holds=len(mine),
             )
         )
@@ -695,10 +691,6 @@ def set_reports(reps: list[RepReport], spec: MovementSpec) -> list[SetReport]:
         mine = [r for r in reps if r.set_index == index]
         complete = [r for r in mine if r.complete]
         scored = complete or mine
-        counts: dict[str, int] = {}
-        for r in mine:
-            for fault in r.faults:
-                counts[fault.id] = counts.get(fault.id, 0) + 1
         out.append(
             SetReport(
                 index=index,
@@ -708,7 +700,7 @@ def set_reports(reps: list[RepReport], spec: MovementSpec) -> list[SetReport]:
                 reps_right=sum(r.side == "right" for r in complete),
                 hold_s=0.0,
                 form_score=round(float(np.mean([r.score for r in scored])), 1) if scored else None,
-                fault_counts=counts,
+                fault_counts=fault_counts(r.faults for r in mine),
             )
         )
     return out
