@@ -14,6 +14,7 @@ from backrehab.pose.view import (
     dominant_view,
     frontal_offset_deg,
     sagittal_offset_deg,
+    view_factor,
 )
 from tests.synth import Posture, sequence_of
 
@@ -69,3 +70,11 @@ def test_offsets_and_dominant_view() -> None:
     np.testing.assert_allclose(frontal_offset_deg(yaw), [0.0, 90.0, 45.0])
     assert dominant_view([View.FRONT, View.UNKNOWN, View.BACK, View.BACK]) is View.BACK
     assert dominant_view([View.UNKNOWN]) is View.UNKNOWN
+
+
+def test_view_factor_is_the_cosine_of_the_median_offset() -> None:
+    """Square on gives 1, 60 deg off 0.5, side-on 0; NaN frames are ignored; no yaw at all is 0."""
+    assert view_factor(np.array([0.0, 0.0, 5.0])) == pytest.approx(1.0, abs=1e-3)
+    assert view_factor(np.array([60.0, np.nan, 60.0])) == pytest.approx(0.5)
+    assert view_factor(np.array([90.0])) == pytest.approx(0.0, abs=1e-12)
+    assert view_factor(np.array([np.nan, np.nan])) == pytest.approx(0.0, abs=1e-12)

@@ -20,7 +20,7 @@ from backrehab.errors import PoseQualityError
 from backrehab.pose.angles import Reliability
 from backrehab.pose.landmarks import Landmark as L
 from backrehab.pose.pipeline import AnalysisResult
-from backrehab.pose.view import View, frontal_offset_deg, sagittal_offset_deg
+from backrehab.pose.view import View, frontal_offset_deg, sagittal_offset_deg, view_factor
 
 PostureView = Literal["front", "side"]
 SOURCE = "Keypoint posture proxies, clinical reference §4.3 (PROJECT DEFAULT thresholds)"
@@ -159,11 +159,7 @@ def capture_confidence(result: AnalysisResult, points: tuple[L, ...], plane: Pos
     """
     yaw = result.angles.yaw_deg
     offsets = sagittal_offset_deg(yaw) if plane == "side" else frontal_offset_deg(yaw)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        offset = float(np.nanmedian(offsets)) if np.isfinite(offsets).any() else 90.0
-    factor = float(np.cos(np.radians(offset)))
-    return round(max(0.0, min(1.0, _visibility(result, points) * factor)), 3)
+    return round(max(0.0, min(1.0, _visibility(result, points) * view_factor(offsets))), 3)
 
 
 def _near_side(result: AnalysisResult) -> Literal["left", "right"]:

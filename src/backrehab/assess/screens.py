@@ -24,7 +24,7 @@ from backrehab.errors import PoseQualityError
 from backrehab.pose.angles import Reliability, interior_deg
 from backrehab.pose.landmarks import Landmark as L
 from backrehab.pose.pipeline import AnalysisResult
-from backrehab.pose.view import frontal_offset_deg
+from backrehab.pose.view import frontal_offset_deg, view_factor
 
 ScreenTest = Literal["squat", "hinge", "single_leg_stance"]
 SCREEN_TESTS: tuple[ScreenTest, ...] = ("squat", "hinge", "single_leg_stance")
@@ -319,11 +319,7 @@ def _confidence(
     try:
         vis = r.raw.visibility[frames][:, [int(p) for p in points]]
         visibility = float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
-        view = 1.0
-        if frontal:
-            offsets = frontal_offset_deg(r.angles.yaw_deg)[frames]
-            offset = float(np.nanmedian(offsets)) if np.isfinite(offsets).any() else 90.0
-            view = max(0.0, float(np.cos(np.radians(offset))))
+        view = view_factor(frontal_offset_deg(r.angles.yaw_deg)[frames]) if frontal else 1.0
     finally:
         ctx.__exit__(None, None, None)
     share = min(1.0, measured / len(reps))

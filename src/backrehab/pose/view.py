@@ -90,6 +90,15 @@ def frontal_offset_deg(yaw_deg: FloatArray) -> FloatArray:
     return np.minimum(a, 180.0 - a)
 
 
+def view_factor(offsets_deg: FloatArray) -> float:
+    """How square the camera was to the view a measurement needs, 0-1: cos of the median of
+    ``offsets_deg`` (from :func:`sagittal_offset_deg` or :func:`frontal_offset_deg`), 1 when
+    square on, 0 at 90 deg off or when no frame had a yaw."""
+    finite = offsets_deg[np.isfinite(offsets_deg)]
+    offset = float(np.median(finite)) if finite.size else 90.0
+    return max(0.0, float(np.cos(np.radians(offset))))
+
+
 def dominant_view(views: list[View]) -> View:
     """The most frequent known view (UNKNOWN when none is known)."""
     known = [v for v in views if v is not View.UNKNOWN]
