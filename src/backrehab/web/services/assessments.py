@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backrehab.assess import from_media, questionnaires, red_flags
-from backrehab.assess.endurance import EnduranceTest
+from backrehab.assess.endurance import EnduranceTest, times_from_mapping
 from backrehab.assess.endurance_video import HoldTimingResult
 from backrehab.assess.findings import Assessment, Finding
 from backrehab.db.models import AssessmentRecord, Patient
@@ -261,11 +261,10 @@ def endurance_times(
         raise InvalidResponseError(f"endurance: unknown field(s) {', '.join(unknown)}")
     if all(times_s.get(k) is None for k in ENDURANCE_FIELDS):
         raise InvalidResponseError("endurance: give at least one hold time in seconds")
-    typed = {k: times_s.get(k) for k in ENDURANCE_FIELDS if times_s.get(k) is not None}
-    from_media.endurance_battery(typed_s=typed, sex=patient.sex)  # type: ignore[arg-type]
+    typed = {k: v for k in ENDURANCE_FIELDS if (v := times_s.get(k)) is not None}
+    times_from_mapping(typed)  # bad times named before anything is written
     day = measured_on or dt.date.today()
     for field, value in typed.items():
-        assert value is not None
         add_outcome(
             session, patient_id=patient.id, measure=f"endurance.{field}", date=day, value=value
         )
