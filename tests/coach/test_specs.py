@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from backrehab.coach.specs import _load, packaged_specs, spec_for
 from backrehab.errors import ConfigError
 from backrehab.exercises import load_library
+from tests.exercises import clinic_entry, write_library_file
 
 
 def test_every_spec_is_an_exercise_of_the_library() -> None:
@@ -75,27 +75,9 @@ def test_clinic_specs_sit_beside_clinic_exercises(
 ) -> None:
     """A clinic folder holding both an exercise file and a spec file for it loads both: the
     library skips *.specs.yaml, the coach follows the clinic's new exercise."""
-    entry = {
-        "id": "clinic_wall_squat",
-        "name": "Clinic wall squat",
-        "category": "strength",
-        "target_muscles": ["quadriceps"],
-        "position": "standing",
-        "equipment": ["wall"],
-        "default_dose": {"sets": 2, "reps": 8, "basis": "project_default"},
-        "progression_ids": [],
-        "regression_ids": [],
-        "form_cues": ["Slide down the wall slowly"],
-        "directional_bias": "neutral",
-        "suitability": {
-            "flexion_intolerant": "suitable",
-            "extension_intolerant": "suitable",
-            "acute_high_irritability": "caution",
-        },
-        "camera_check": {"supported": "none"},
-        "sources": ["S23"],
-    }
-    (tmp_path / "ours.yaml").write_text(yaml.safe_dump({"exercises": [entry]}))
+    write_library_file(
+        tmp_path, "ours.yaml", clinic_entry(id="clinic_wall_squat", name="Clinic wall squat")
+    )
     (tmp_path / "ours.specs.yaml").write_text(
         "specs:\n  clinic_wall_squat:\n    kind: reps\n    signal: hip_height\n"
         "    start: 0.9\n    end: 0.7\n    hysteresis: 0.02\n"

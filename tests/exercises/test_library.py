@@ -24,6 +24,7 @@ from backrehab.exercises import (
     HoldRep,
     load_library,
 )
+from tests.exercises import clinic_entry, write_library_file
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_ENTRY_COUNT = 57
@@ -75,39 +76,6 @@ def _no_clinic_dir(monkeypatch: pytest.MonkeyPatch) -> None:
 def lib() -> ExerciseLibrary:
     """The packaged library alone."""
     return load_library()
-
-
-def _entry(**overrides: Any) -> dict[str, Any]:
-    """A valid clinic entry; keyword arguments replace or add fields."""
-    entry: dict[str, Any] = {
-        "id": "clinic_wall_push",
-        "name": "Push against the wall",
-        "category": "strength",
-        "target_muscles": ["pectoralis_major", "triceps"],
-        "position": "standing",
-        "equipment": ["wall"],
-        "default_dose": {"sets": 2, "reps": 10, "basis": "project_default"},
-        "progression_ids": ["push_up"],
-        "regression_ids": [],
-        "form_cues": ["Stand an arm's length from the wall", "Bend your elbows slowly"],
-        "directional_bias": "neutral",
-        "suitability": {
-            "flexion_intolerant": "suitable",
-            "extension_intolerant": "suitable",
-            "acute_high_irritability": "caution",
-        },
-        "camera_check": {"supported": "none"},
-        "sources": ["S23"],
-    }
-    entry.update(overrides)
-    return entry
-
-
-def _write(directory: Path, name: str, *entries: dict[str, Any]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    path.write_text(yaml.safe_dump({"exercises": list(entries)}, sort_keys=False))
-    return path
 
 
 # ------------------------------------------------------------------ packaged data
@@ -306,7 +274,7 @@ def test_entries_are_hashable(lib: ExerciseLibrary) -> None:
 
 def test_clinic_env_dir_adds_an_exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A YAML file in $BACKREHAB_EXERCISES_DIR adds its exercise to the packaged ones."""
-    path = _write(tmp_path, "clinic.yaml", _entry())
+    path = write_library_file(tmp_path, "clinic.yaml", clinic_entry())
     monkeypatch.setenv(ENV_EXERCISES_DIR, str(tmp_path))
     lib = load_library()
     assert len(lib) == SHARED_ENTRY_COUNT + len(NEW_IDS) + 1
@@ -319,8 +287,10 @@ def test_extra_dirs_add_exercises_after_the_env_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """extra_dirs are read too, after the env directory; .yml files count."""
-    _write(tmp_path / "env", "a.yaml", _entry())
-    _write(tmp_path / "extra", "b.yml", _entry(id="clinic_step_up", progression_ids=[]))
+    write_library_file(tmp_path / "env", "a.yaml", clinic_entry())
+    write_library_file(
+        tmp_path / "extra", "b.yml", clinic_entry(id="clinic_step_up", progression_ids=[])
+    )
     (tmp_path / "extra" / "notes.txt").write_text("not a library file")
     monkeypatch.setenv(ENV_EXERCISES_DIR, str(tmp_path / "env"))
     lib = load_library([tmp_path / "extra"])
@@ -333,7 +303,7 @@ def test_clinic_dir_is_reread_on_every_load(
     """A clinic file added after a load shows up on the next load; the packaged part is cached."""
     monkeypatch.setenv(ENV_EXERCISES_DIR, str(tmp_path))
     assert "clinic_wall_push" not in load_library()
-    _write(tmp_path, "clinic.yaml", _entry())
+    write_library_file(tmp_path, "clinic.yaml", clinic_entry())
     assert "clinic_wall_push" in load_library()
     monkeypatch.delenv(ENV_EXERCISES_DIR)
     assert load_library() is load_library()
@@ -343,7 +313,9 @@ def test_duplicate_id_without_replaces_names_both_files(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A clinic entry reusing a packaged id without replaces: true is refused, naming both files."""
-    path = _write(tmp_path, "clinic.yaml", _entry(id="bird_dog", progression_ids=[]))
+    path = write_library_file(
+        tmp_path, "clinic.yaml", clinic_entry(id="bird_dog", progression_ids=[])
+    )
     monkeypatch.setenv(ENV_EXERCISES_DIR, str(tmp_path))
     with pytest.raises(ConfigError) as info:
         load_library()
@@ -356,8 +328,8 @@ def test_duplicate_id_without_replaces_names_both_files(
 
 def test_duplicate_id_across_clinic_files_names_both(tmp_path: Path) -> None:
     """Two clinic files defining the same new id are refused, naming both files."""
-    first = _write(tmp_path, "a.yaml", _entry())
-    second = _write(tmp_path, "b.yaml", _entry())
+    first = write_library_file(tmp_path, "a.yaml", clinic_entry())
+    second = write_library_file(tmp_path, "b.yaml", clinic_entry())
     with pytest.raises(ConfigError) as info:
         load_library([tmp_path])
     assert str(first) in str(info.value)
@@ -368,7 +340,7 @@ def test_replaces_true_overrides_a_packaged_entry(tmp_path: Path) -> None:
     """With replaces: true a clinic entry takes the packaged entry's place."""
     packaged = load_library()
     position = packaged.ids().index("bird_dog")
-    clinic = _entry(
+    clinic = clinic_entry(
         id="bird_dog",
         name="Bird dog, clinic version",
         category="motor_control",
@@ -376,7 +348,7 @@ def test_replaces_true_overrides_a_packaged_entry(tmp_path: Path) -> None:
         regression_ids=["bird_dog_single_limb"],
         replaces=True,
     )
-    path = _write(tmp_path, "clinic.yaml", clinic)
+    path = write_library_file(tmp_path, "clinic.yaml", clinic)
     lib = load_library([tmp_path])
     assert len(lib) == len(packaged)
     assert lib.get("bird_dog").name == "Bird dog, clinic version"
@@ -387,14 +359,16 @@ def test_replaces_true_overrides_a_packaged_entry(tmp_path: Path) -> None:
 
 def test_replaces_without_an_earlier_entry_is_refused(tmp_path: Path) -> None:
     """replaces: true on an id nobody defined (a typo) is refused with a suggestion."""
-    _write(tmp_path, "clinic.yaml", _entry(id="bird_dogg", replaces=True, progression_ids=[]))
+    write_library_file(
+        tmp_path, "clinic.yaml", clinic_entry(id="bird_dogg", replaces=True, progression_ids=[])
+    )
     with pytest.raises(ConfigError, match=r"replaces: true.*Did you mean: bird_dog"):
         load_library([tmp_path])
 
 
 def test_replaces_must_be_a_boolean(tmp_path: Path) -> None:
     """replaces: 'yes please' is refused, naming the field."""
-    path = _write(tmp_path, "clinic.yaml", _entry(replaces="yes please"))
+    path = write_library_file(tmp_path, "clinic.yaml", clinic_entry(replaces="yes please"))
     with pytest.raises(ConfigError, match="'replaces'") as info:
         load_library([tmp_path])
     assert str(path) in str(info.value)
@@ -402,7 +376,7 @@ def test_replaces_must_be_a_boolean(tmp_path: Path) -> None:
 
 def test_dangling_progression_is_refused_naming_it(tmp_path: Path) -> None:
     """A progression id that names no exercise raises ConfigError naming that id and the file."""
-    path = _write(tmp_path, "clinic.yaml", _entry(progression_ids=["push_upp"]))
+    path = write_library_file(tmp_path, "clinic.yaml", clinic_entry(progression_ids=["push_upp"]))
     with pytest.raises(ConfigError) as info:
         load_library([tmp_path])
     message = str(info.value)
@@ -414,10 +388,10 @@ def test_dangling_progression_is_refused_naming_it(tmp_path: Path) -> None:
 
 def test_dangling_regression_left_by_a_replacement_is_refused(tmp_path: Path) -> None:
     """Links are checked after merging, so a replacement cannot break the graph silently."""
-    _write(
+    write_library_file(
         tmp_path,
         "clinic.yaml",
-        _entry(id="clinic_wall_push", progression_ids=[], regression_ids=["not_there"]),
+        clinic_entry(id="clinic_wall_push", progression_ids=[], regression_ids=["not_there"]),
     )
     with pytest.raises(ConfigError, match="'not_there' in regression_ids"):
         load_library([tmp_path])
@@ -425,9 +399,9 @@ def test_dangling_regression_left_by_a_replacement_is_refused(tmp_path: Path) ->
 
 def test_progression_loop_is_refused(tmp_path: Path) -> None:
     """A clinic entry that closes a progression loop is refused, naming the loop."""
-    loop = _entry(id="clinic_wall_push", progression_ids=["clinic_knee_push"])
-    back = _entry(id="clinic_knee_push", progression_ids=["clinic_wall_push"])
-    _write(tmp_path, "clinic.yaml", loop, back)
+    loop = clinic_entry(id="clinic_wall_push", progression_ids=["clinic_knee_push"])
+    back = clinic_entry(id="clinic_knee_push", progression_ids=["clinic_wall_push"])
+    write_library_file(tmp_path, "clinic.yaml", loop, back)
     with pytest.raises(ConfigError, match=r"loop.*clinic_wall_push"):
         load_library([tmp_path])
 
@@ -485,8 +459,10 @@ def test_bad_field_names_file_entry_and_field(
     tmp_path: Path, overrides: dict[str, Any], field: str
 ) -> None:
     """A schema error raises ConfigError naming the file, the entry and the field."""
-    entry = _entry(**overrides)
-    path = _write(tmp_path, "clinic.yaml", _entry(id="clinic_ok", progression_ids=[]), entry)
+    entry = clinic_entry(**overrides)
+    path = write_library_file(
+        tmp_path, "clinic.yaml", clinic_entry(id="clinic_ok", progression_ids=[]), entry
+    )
     with pytest.raises(ConfigError) as info:
         load_library([tmp_path])
     message = str(info.value)
@@ -497,9 +473,9 @@ def test_bad_field_names_file_entry_and_field(
 
 def test_entry_without_id_is_named_by_position(tmp_path: Path) -> None:
     """An entry missing its id is named by its position, and the missing field is named."""
-    entry = _entry()
+    entry = clinic_entry()
     del entry["id"]
-    _write(tmp_path, "clinic.yaml", entry)
+    write_library_file(tmp_path, "clinic.yaml", entry)
     with pytest.raises(ConfigError, match=r"entry 1 is invalid: field 'id': required"):
         load_library([tmp_path])
 
@@ -521,7 +497,7 @@ def test_hold_conditions_must_name_metrics() -> None:
 def test_exercise_cannot_list_itself_as_progression() -> None:
     """An entry whose progression_ids contain its own id is a schema error."""
     with pytest.raises(ValidationError, match="itself"):
-        Exercise.model_validate(_entry(progression_ids=["clinic_wall_push"]))
+        Exercise.model_validate(clinic_entry(progression_ids=["clinic_wall_push"]))
 
 
 def test_malformed_yaml_names_the_file(tmp_path: Path) -> None:
@@ -559,13 +535,15 @@ def test_file_without_an_exercises_list_is_refused(tmp_path: Path, text: str) ->
 
 def test_unknown_source_is_refused(tmp_path: Path) -> None:
     """An entry citing a source no file defines is refused; a clinic may define its own."""
-    _write(tmp_path / "bad", "clinic.yaml", _entry(sources=["S99"]))
+    write_library_file(tmp_path / "bad", "clinic.yaml", clinic_entry(sources=["S99"]))
     with pytest.raises(ConfigError, match="'S99'"):
         load_library([tmp_path / "bad"])
     good = tmp_path / "good" / "clinic.yaml"
     good.parent.mkdir()
     good.write_text(
-        yaml.safe_dump({"sources": {"CLINIC_1": "Our protocol 2024"}, "exercises": [_entry()]})
+        yaml.safe_dump(
+            {"sources": {"CLINIC_1": "Our protocol 2024"}, "exercises": [clinic_entry()]}
+        )
     )
     assert load_library([good.parent]).sources["CLINIC_1"] == "Our protocol 2024"
 

@@ -278,20 +278,28 @@ def _read_until_closed(ws: Any, replies: list[dict[str, Any]]) -> None:
         replies.append(ws.receive_json())
 
 
+@contextmanager
+def _new_squat_set(app: Any) -> Iterator[Any]:
+    """Patient one signed in on this machine, with the socket of a new squat set open (its
+    hello read)."""
+    with _local(app) as client:
+        sign_in(client, "one@live.test", PASSWORD)
+        with client.websocket_connect(SQUAT, headers=ORIGIN) as ws:
+            ws.receive_json()
+            yield ws
+
+
 def test_a_flood_gets_error_frames_then_the_policy_close(live_app: Any) -> None:
     """Frames sent far faster than 60 a second: the refused ones get a "too many frames" error
     frame, and past the refusal budget the socket closes with 1008."""
     app, _ = live_app
     line = _stream_lines()[0]
-    with _local(app) as client:
-        sign_in(client, "one@live.test", PASSWORD)
-        with client.websocket_connect(SQUAT, headers=ORIGIN) as ws:
-            ws.receive_json()
-            for _ in range(int(live_ws.BURST) + live_ws.MAX_REFUSED + 400):
-                ws.send_text(line)
-            replies: list[dict[str, Any]] = []
-            with pytest.raises(WebSocketDisconnect) as closed:
-                _read_until_closed(ws, replies)
+    with _new_squat_set(app) as ws:
+        for _ in range(int(live_ws.BURST) + live_ws.MAX_REFUSED + 400):
+            ws.send_text(line)
+        replies: list[dict[str, Any]] = []
+        with pytest.raises(WebSocketDisconnect) as closed:
+            _read_until_closed(ws, replies)
     assert closed.value.code == live_ws.CLOSE_POLICY == 1008
     too_many = [r for r in replies if r["type"] == "error" and "Too many" in r["error"]]
     assert len(too_many) > live_ws.MAX_REFUSED
@@ -303,17 +311,14 @@ def test_an_oversized_message_gets_an_error_frame(live_app: Any) -> None:
     """A message over the 16 KB limit gets an error frame naming the limit; the socket goes on."""
     app, _ = live_app
     line = _stream_lines()[0]
-    with _local(app) as client:
-        sign_in(client, "one@live.test", PASSWORD)
-        with client.websocket_connect(SQUAT, headers=ORIGIN) as ws:
-            ws.receive_json()
-            ws.send_text(line + " " * MAX_MESSAGE_BYTES)
-            error = ws.receive_json()
-            assert error["type"] == "error"
-            assert f"over the limit of {MAX_MESSAGE_BYTES} bytes" in error["error"]
-            assert "close_code" not in error
-            ws.send_text(line)
-            assert ws.receive_json()["type"] == "state"
+    with _new_squat_set(app) as ws:
+        ws.send_text(line + " " * MAX_MESSAGE_BYTES)
+        error = ws.receive_json()
+        assert error["type"] == "error"
+        assert f"over the limit of {MAX_MESSAGE_BYTES} bytes" in error["error"]
+        assert "close_code" not in error
+        ws.send_text(line)
+        assert ws.receive_json()["type"] == "state"
 
 
 @contextmanager

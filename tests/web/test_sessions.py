@@ -73,6 +73,17 @@ def _socket(client: TestClient) -> tuple[str, int | None]:
         return "refused", exc.code
 
 
+def _assert_signed_out(client: TestClient, page: str) -> None:
+    """The client's session is over: the API says 401 "Please sign in." and ``page`` sends it
+    to the sign-in page."""
+    me = client.get("/api/v1/me")
+    assert me.status_code == 401
+    assert me.json() == SIGN_IN
+    reply = client.get(page)
+    assert reply.status_code == 303
+    assert reply.headers["location"].startswith("/login")
+
+
 def test_api_logout_ends_a_replayed_cookie(app: App) -> None:
     """After API sign-out the copied session cookie is a 401 on /api/v1/me and sends a page
     request to sign in, though its signature and expiry are still good."""
@@ -80,13 +91,7 @@ def test_api_logout_ends_a_replayed_cookie(app: App) -> None:
     token = _cookie(app, client)
     assert _replay(app, token).get("/api/v1/me").status_code == 200
     assert client.post("/api/v1/logout").status_code == 204
-    replayed = _replay(app, token)
-    me = replayed.get("/api/v1/me")
-    assert me.status_code == 401
-    assert me.json() == SIGN_IN
-    page = replayed.get("/clinic")
-    assert page.status_code == 303
-    assert page.headers["location"].startswith("/login")
+    _assert_signed_out(_replay(app, token), "/clinic")
 
 
 def test_logout_signs_out_every_device(app: App) -> None:
@@ -96,12 +101,7 @@ def test_logout_signs_out_every_device(app: App) -> None:
     other = app.client("clinician")
     assert laptop.get("/api/v1/me").status_code == 200
     assert phone.post("/api/v1/logout").status_code == 204
-    me = laptop.get("/api/v1/me")
-    assert me.status_code == 401
-    assert me.json() == SIGN_IN
-    page = laptop.get("/me")
-    assert page.status_code == 303
-    assert page.headers["location"].startswith("/login")
+    _assert_signed_out(laptop, "/me")
     assert other.get("/api/v1/me").status_code == 200
     again = app.client("patient")
     assert again.get("/api/v1/me").json()["email"] == app.world.emails["patient"]
@@ -120,10 +120,7 @@ def test_page_logout_ends_the_session_everywhere(app: App) -> None:
     assert out.status_code == 303
     assert out.headers["location"] == "/login"
     for client in (_replay(app, token), tablet):
-        page = client.get("/clinic")
-        assert page.status_code == 303
-        assert page.headers["location"].startswith("/login")
-        assert client.get("/api/v1/me").status_code == 401
+        _assert_signed_out(client, "/clinic")
     assert _user(app, "clinician") == (user_id, before + 1)
     engine = make_engine(app.settings.database_url)
     try:
@@ -163,13 +160,8 @@ def test_a_token_of_the_old_format_is_a_401(app: App) -> None:
     ]
     for old in olds:
         client = _replay(app, old)
-        me = client.get("/api/v1/me")
-        assert me.status_code == 401, old
-        assert me.json() == SIGN_IN
-        page = client.get("/me")
-        assert page.status_code == 303
-        assert page.headers["location"].startswith("/login")
-        assert _socket(client) == ("refused", 4401)
+        _assert_signed_out(client, "/me")
+        assert _socket(client) == ("refused", 4401), old
 
 
 def test_a_token_of_another_epoch_is_a_401(app: App) -> None:
